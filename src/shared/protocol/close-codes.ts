@@ -1,0 +1,64 @@
+/**
+ * WebSocket close codes for fatal connection errors ([ER1] in SPEC.md).
+ * Each code has one fixed reason text; clients branch on the code.
+ */
+export const CloseCode = {
+  /** The session ended normally (visitor stop, agent leave); no reconnect. */
+  Normal: 1000,
+  /** The server is shutting down; clients reconnect with backoff. */
+  GoingAway: 1001,
+  /** A message could not be parsed or broke the protocol. */
+  BadMessage: 4400,
+  /** No or invalid credentials. */
+  Unauthorized: 4401,
+  /** Credentials valid, but not allowed to do this. */
+  Forbidden: 4403,
+  /** No session with this key is visible to this agent (also used for other groups' keys). */
+  NoSession: 4404,
+  /** The client stopped reading and its buffer overflowed; it may reconnect and resume. */
+  TooSlow: 4408,
+  /** The key is already in use and the group forbids duplicate keys. */
+  DuplicateKey: 4409,
+  /** The session has ended; do not reconnect to it. */
+  SessionEnded: 4410,
+  /** A frame or message was larger than the configured cap. */
+  TooLarge: 4413,
+  /** The peer speaks another protocol version. */
+  VersionMismatch: 4426,
+  /** The peer sent more than its rate allows. */
+  RateLimited: 4429,
+  /** The handshake did not arrive in time. */
+  HandshakeTimeout: 4430,
+  /** An internal error on the server; clients may retry. */
+  InternalError: 4500,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** The fixed reason text sent with each close code. */
+export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
+  [CloseCode.Normal]: 'session closed',
+  [CloseCode.GoingAway]: 'server going away',
+  [CloseCode.BadMessage]: 'malformed message',
+  [CloseCode.Unauthorized]: 'not authenticated',
+  [CloseCode.Forbidden]: 'not allowed',
+  [CloseCode.NoSession]: 'no such session',
+  [CloseCode.TooSlow]: 'client too slow',
+  [CloseCode.DuplicateKey]: 'session key in use',
+  [CloseCode.SessionEnded]: 'session ended',
+  [CloseCode.TooLarge]: 'message too large',
+  [CloseCode.VersionMismatch]: 'protocol version mismatch',
+  [CloseCode.RateLimited]: 'rate limit exceeded',
+  [CloseCode.HandshakeTimeout]: 'handshake timeout',
+  [CloseCode.InternalError]: 'internal error',
+};
+
+/** Codes after which a client must not reconnect. */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
+  CloseCode.Normal,
+  CloseCode.Unauthorized,
+  CloseCode.Forbidden,
+  CloseCode.DuplicateKey,
+  CloseCode.SessionEnded,
+  CloseCode.VersionMismatch,
+  CloseCode.NoSession,
+]);

@@ -1,0 +1,640 @@
+/**
+ * The recorder: keeps a mirror-able description of the page flowing to a sink ([CP1]–[CP6]).
+ *
+ * It takes a keyframe (sliced, so the page never freezes), then watches the page —
+ * mutations, form state, scroll, viewport, pointer, stylesheets, shadow roots, iframes,
+ * canvases — and writes batched deltas. It knows nothing of sockets or sessions: the sink
+ * decides what happens to the JSON text it produces.
+ */
+import { Op, StateAttr, type Token } from '../../shared/dom/format.js';
+import { hookMethod, hookSetter, listen, type Disposer, type ErrorReporter } from './hooks.js';
+import { Masker, type MaskingRules } from './masking.js';
+import { writeMutations } from './mutations.js';
+import { NodeIds, frameDocument } from './node-ids.js';
+import { pushFormState, hasFormState } from './form-state.js';
+import { TreeSerializer, serializeSubtree, type SerializeContext } from './serialize.js';
+import { yieldToPage } from './scheduling.js';
+import { createSheetTracker, hookCssom, pushSheetState, sheetText, type SheetTracker } from './stylesheets.js';
+
+/** Receives the recorder's output: page-stream payloads as JSON text. */
+export interface CaptureSink {
+  /**
+   * A piece of a keyframe's JSON text. Pieces arrive in order as slices finish and
+   * concatenate to one payload; the piece with `last` set ends the keyframe.
+   */
+  keyframePiece(text: string, last: boolean): void;
+  /** A delta payload. */
+  delta(text: string): void;
+  /** A volatile payload (pointer): relayed but not logged. */
+  volatile(text: string): void;
+}
+
+/** Options of a recorder; durations in milliseconds. */
+export interface RecorderOptions {
+  /** The document to record. Default: the current document. */
+  document?: Document;
+  /** Masking rules; see masking.ts. */
+  masking: MaskingRules;
+  sink: CaptureSink;
+  /** Receives errors of the recorder itself; they never reach the page. Default: console.warn. */
+  report?: ErrorReporter;
+  /** Work per snapshot slice before yielding to the page. Default 12. */
+  sliceMs?: number;
+  /** Shortest time between two deltas. Default 16. */
+  flushIntervalMs?: number;
+  /** Shortest time between two pointer updates. Default 40. */
+  pointerIntervalMs?: number;
+  /** How often canvases and adopted stylesheet arrays are checked. Default 500. */
+  pollIntervalMs?: number;
+}
+
+type Root = Document | ShadowRoot;
+type PageWindow = Window & typeof globalThis;
+
+const OBSERVE_OPTIONS: MutationObserverInit = {
+  childList: true,
+  subtree: true,
+  attributes: true,
+  characterData: true,
+};
+
+/** Records one document for one session. `start()` once; `stop()` is idempotent. */
+export class Recorder {
+  private readonly doc: Document;
+  private readonly sink: CaptureSink;
+  private readonly report: ErrorReporter;
+  private readonly sliceMs: number;
+  private readonly flushIntervalMs: number;
+  private readonly pointerIntervalMs: number;
+  private readonly pollIntervalMs: number;
+
+  private masker: Masker;
+  private ctx: SerializeContext;
+  private readonly observer: MutationObserver;
+  private readonly windowDisposers: Disposer[] = [];
+  private readonly hookedWindows = new Set<Window>();
+  private rootDisposers: Disposer[] = [];
+  private roots = new Set<Root>();
+  private readonly ignored = new WeakSet<Node>();
+  private readonly sheets: SheetTracker = createSheetTracker();
+
+  private pendingRecords: MutationRecord[] = [];
+  private dirtyForms = new Set<Element>();
+  private dirtyScrolls = new Set<Node>();
+  private dirtySheets = new Set<CSSStyleSheet>();
+  private dirtyAdoptions = new Set<Root>();
+  private dirtyFrames = new Set<Element>();
+  private newShadowHosts = new Set<Element>();
+  private viewportDirty = false;
+  private locationDirty = false;
+
+  /** Per keyframe epoch: constructed sheets' ids and what each root last adopted. */
+  private sheetIds = new WeakMap<CSSStyleSheet, number>();
+  private nextSheetId = 1;
+  private adopted = new Map<Root, number[]>();
+  private frameDocs = new WeakMap<Element, Document>();
+  private canvasData = new WeakMap<HTMLCanvasElement, string>();
+
+  private snapshotting = false;
+  private mutatedDuringSnapshot = false;
+  private flushScheduled = false;
+  private lastFlush = 0;
+  private pointer: { x: number; y: number } | null = null;
+  private pointerTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastPointerSent = 0;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private pollCount = 0;
+  private stopped = false;
+  private started = false;
+  private keyframeRun: Promise<void> | null = null;
+
+  constructor(options: RecorderOptions) {
+    this.doc = options.document ?? document;
+    this.sink = options.sink;
+    this.report = options.report ?? ((error) => console.warn('[cobrowse] capture error', error));
+    this.sliceMs = options.sliceMs ?? 12;
+    this.flushIntervalMs = options.flushIntervalMs ?? 16;
+    this.pointerIntervalMs = options.pointerIntervalMs ?? 40;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.masker = new Masker(options.masking);
+    this.ctx = this.createContext();
+    this.observer = new MutationObserver((records) => {
+      try {
+        this.onRecords(records);
+      } catch (error) {
+        this.report(error);
+      }
+    });
+  }
+
+  /** True when the masking rules could not be applied and the whole page is masked. */
+  get maskingFailed(): boolean {
+    return this.masker.failed;
+  }
+
+  /** The ids of the current keyframe epoch (remote control resolves node ids here). */
+  get nodeIds(): NodeIds {
+    return this.ctx.ids;
+  }
+
+  /** Marks a node of ours (the visitor UI) so it is never captured. */
+  ignore(node: Node): void {
+    this.ignored.add(node);
+  }
+
+  /** Takes the first keyframe and starts watching. Resolves when the keyframe is written. */
+  start(): Promise<void> {
+    if (this.started) throw new Error('recorder already started');
+    this.started = true;
+    this.hookWindow(this.doc.defaultView as PageWindow);
+    const win = this.doc.defaultView as PageWindow;
+    this.windowDisposers.push(
+      listen(win, 'resize', this.guarded(() => {
+        this.viewportDirty = true;
+        this.scheduleFlush();
+      })),
+      listen(this.doc, 'mousemove', this.guarded((event) => this.onPointer(event as MouseEvent))),
+      listen(this.doc, 'mouseout', this.guarded((event) => {
+        if (!(event as MouseEvent).relatedTarget) this.onPointer(null);
+      })),
+      listen(win, 'popstate', this.guarded(() => this.onLocation())),
+      listen(win, 'hashchange', this.guarded(() => this.onLocation())),
+    );
+    this.pollTimer = setInterval(this.guarded(() => this.poll()), this.pollIntervalMs);
+    return this.takeKeyframe();
+  }
+
+  /**
+   * Writes a fresh keyframe (new id epoch), e.g. when the server lost its log or the
+   * masking rules changed. Concurrent calls share one run.
+   */
+  takeKeyframe(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.keyframeRun ??= this.runKeyframe().finally(() => {
+      this.keyframeRun = null;
+    });
+    return this.keyframeRun;
+  }
+
+  /** Replaces the masking rules; a new keyframe follows so nothing stays unmasked. */
+  setMasking(rules: MaskingRules): Promise<void> {
+    this.masker = new Masker(rules);
+    return this.takeKeyframe();
+  }
+
+  /** Stops watching and releases every hook. Idempotent. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.observer.disconnect();
+    this.rootDisposers.forEach((dispose) => dispose());
+    this.rootDisposers = [];
+    this.windowDisposers.forEach((dispose) => dispose());
+    this.windowDisposers.length = 0;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pointerTimer) clearTimeout(this.pointerTimer);
+    this.pendingRecords = [];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keyframes
+
+  private createContext(): SerializeContext {
+    return {
+      ids: new NodeIds(),
+      masker: this.masker,
+      maskMatches: new WeakSet(),
+      maskedElements: new WeakSet(),
+      sheets: this.sheets,
+      ignored: this.ignored,
+      scrolls: [],
+      onRoot: (root) => this.observeRoot(root),
+    };
+  }
+
+  private async runKeyframe(): Promise<void> {
+    this.snapshotting = true;
+    this.mutatedDuringSnapshot = false;
+    // A new epoch: forget every id, root and per-epoch table; the mirror starts afresh.
+    this.observer.disconnect();
+    this.rootDisposers.forEach((dispose) => dispose());
+    this.rootDisposers = [];
+    this.roots = new Set();
+    this.pendingRecords = [];
+    this.dirtyForms.clear();
+    this.dirtyScrolls.clear();
+    this.dirtySheets.clear();
+    this.dirtyAdoptions.clear();
+    this.dirtyFrames.clear();
+    this.newShadowHosts.clear();
+    this.sheetIds = new WeakMap();
+    this.nextSheetId = 1;
+    this.adopted = new Map();
+    this.frameDocs = new WeakMap();
+    this.canvasData = new WeakMap();
+    this.ctx = this.createContext();
+
+    const doc = this.doc;
+    const win = doc.defaultView!;
+    const head: Token[] = [
+      Op.Location, doc.location.href, doc.title,
+      Op.Viewport, win.innerWidth, win.innerHeight,
+      Op.Add, 0, 0, this.ctx.ids.nextId,
+    ];
+    const serializer = new TreeSerializer(this.ctx, doc);
+    serializer.out = head;
+    const pieces = new PieceWriter();
+    while (!serializer.run(performance.now() + this.sliceMs)) {
+      this.sink.keyframePiece(pieces.write(serializer.out, false), false);
+      serializer.out = [];
+      await yieldToPage();
+      if (this.stopped) return;
+      if (this.mutatedDuringSnapshot) {
+        // Elements that appeared or changed class meanwhile must be masked if they match.
+        this.mutatedDuringSnapshot = false;
+        for (const root of this.roots) this.masker.collect(root, this.ctx.maskMatches);
+      }
+    }
+    const tail = serializer.out;
+    for (let i = 0; i < this.ctx.scrolls.length; i += 3) {
+      tail.push(Op.Scroll, this.ctx.scrolls[i]!, this.ctx.scrolls[i + 1]!, this.ctx.scrolls[i + 2]!);
+    }
+    this.ctx.scrolls.length = 0;
+    for (const root of this.roots) this.writeAdopted(root, tail, true);
+    this.sink.keyframePiece(pieces.write(tail, true), true);
+    this.snapshotting = false;
+    this.lastFlush = 0;
+    this.scheduleFlush();
+    this.pollCanvases();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Roots: the document, shadow roots and same-origin iframe documents
+
+  private observeRoot(root: Root): void {
+    if (this.roots.has(root)) return;
+    this.roots.add(root);
+    this.observer.observe(root, OBSERVE_OPTIONS);
+    const onForm = this.guarded((event: Event) => {
+      const target = event.target as Element;
+      if (target && hasFormState(target)) {
+        this.dirtyForms.add(target);
+        this.scheduleFlush();
+      }
+    });
+    const onScroll = this.guarded((event: Event) => {
+      this.dirtyScrolls.add(event.target as Node);
+      this.scheduleFlush();
+    });
+    this.rootDisposers.push(listen(root, 'input', onForm), listen(root, 'change', onForm), listen(root, 'scroll', onScroll));
+    if (root.nodeType === Node.DOCUMENT_NODE) {
+      const doc = root as Document;
+      this.rootDisposers.push(listen(doc, 'load', this.guarded((event) => this.onLoad(event))));
+      const win = doc.defaultView as PageWindow | null;
+      if (win) this.hookWindow(win);
+      const frame = doc !== this.doc ? frameElementOf(doc) : null;
+      if (frame) this.frameDocs.set(frame, doc);
+    }
+    if (root.adoptedStyleSheets?.length) this.dirtyAdoptions.add(root);
+  }
+
+  /** Installs the per-window hooks once per window (the page's and its iframes'). */
+  private hookWindow(win: PageWindow): void {
+    if (this.hookedWindows.has(win)) return;
+    this.hookedWindows.add(win);
+    const report = this.report;
+    const d = this.windowDisposers;
+    const formChanged = (self: unknown) => {
+      const element = self as Element;
+      const target = element.localName === 'option' ? (element as HTMLOptionElement).parentElement?.closest('select') : element;
+      if (target && this.ctx.ids.get(target) !== undefined) {
+        this.dirtyForms.add(target);
+        this.scheduleFlush();
+      }
+    };
+    for (const [proto, names] of [
+      [win.HTMLInputElement?.prototype, ['value', 'checked', 'indeterminate']],
+      [win.HTMLTextAreaElement?.prototype, ['value']],
+      [win.HTMLSelectElement?.prototype, ['value', 'selectedIndex']],
+      [win.HTMLOptionElement?.prototype, ['selected']],
+    ] as const) {
+      if (proto) for (const name of names) d.push(hookSetter(proto, name, formChanged, report));
+    }
+    d.push(
+      hookCssom(
+        win,
+        (sheet) => {
+          this.dirtySheets.add(sheet);
+          this.scheduleFlush();
+        },
+        this.sheets,
+        report,
+      ),
+    );
+    const adoptionChanged = (self: unknown) => {
+      this.dirtyAdoptions.add(self as Root);
+      this.scheduleFlush();
+    };
+    if (win.Document) d.push(hookSetter(win.Document.prototype, 'adoptedStyleSheets', adoptionChanged, report));
+    if (win.ShadowRoot) d.push(hookSetter(win.ShadowRoot.prototype, 'adoptedStyleSheets', adoptionChanged, report));
+    if (win.Element) {
+      d.push(
+        hookMethod(
+          win.Element.prototype,
+          'attachShadow',
+          (self, _args, result) => {
+            const host = self as Element;
+            if (host.shadowRoot === result) {
+              this.newShadowHosts.add(host);
+              this.scheduleFlush();
+            }
+          },
+          report,
+        ),
+      );
+    }
+    if (win.History) {
+      const changed = () => this.onLocation();
+      d.push(hookMethod(win.History.prototype, 'pushState', changed, report));
+      d.push(hookMethod(win.History.prototype, 'replaceState', changed, report));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events
+
+  private onRecords(records: MutationRecord[]): void {
+    for (const record of records) this.pendingRecords.push(record);
+    if (this.snapshotting) {
+      this.mutatedDuringSnapshot = true;
+      return;
+    }
+    this.scheduleFlush();
+  }
+
+  private onLoad(event: Event): void {
+    const target = event.target as Element;
+    const name = target.localName;
+    if (name === 'iframe' || name === 'frame') {
+      this.dirtyFrames.add(target);
+      this.scheduleFlush();
+    } else if (name === 'link') {
+      const sheet = (target as HTMLLinkElement).sheet;
+      if (sheet) {
+        this.dirtySheets.add(sheet);
+        this.scheduleFlush();
+      }
+    }
+  }
+
+  private onLocation(): void {
+    this.locationDirty = true;
+    this.scheduleFlush();
+  }
+
+  private onPointer(event: MouseEvent | null): void {
+    this.pointer = event ? { x: event.clientX, y: event.clientY } : { x: -1, y: -1 };
+    if (this.pointerTimer) return;
+    const wait = this.lastPointerSent + this.pointerIntervalMs - performance.now();
+    this.pointerTimer = setTimeout(this.guarded(() => {
+      this.pointerTimer = null;
+      if (this.stopped || !this.pointer) return;
+      this.lastPointerSent = performance.now();
+      this.sink.volatile(JSON.stringify([Op.Pointer, this.pointer.x, this.pointer.y]));
+    }), Math.max(0, wait));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Flushing deltas
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.snapshotting || this.stopped) return;
+    this.flushScheduled = true;
+    const wait = this.lastFlush + this.flushIntervalMs - performance.now();
+    const run = this.guarded(() => this.flush());
+    if (wait <= 0) queueMicrotask(run);
+    else setTimeout(run, wait);
+  }
+
+  /** Writes everything that changed since the last delta as one delta. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.stopped || this.snapshotting) return;
+    this.lastFlush = performance.now();
+    const out: Token[] = [];
+    const records = this.pendingRecords;
+    this.pendingRecords = [];
+    for (const record of this.observer.takeRecords()) records.push(record);
+    // New shadow roots first: records inside them are then about known nodes.
+    this.writeShadowRoots(out);
+    if (records.length > 0) writeMutations(this.ctx, records, out);
+    this.writeFrames(out);
+    this.writeForms(out);
+    this.writeSheets(out);
+    for (const root of this.dirtyAdoptions) this.writeAdopted(root, out, false);
+    this.dirtyAdoptions.clear();
+    this.writeScrolls(out);
+    if (this.viewportDirty) {
+      this.viewportDirty = false;
+      const win = this.doc.defaultView!;
+      out.push(Op.Viewport, win.innerWidth, win.innerHeight);
+    }
+    if (this.locationDirty) {
+      this.locationDirty = false;
+      out.push(Op.Location, this.doc.location.href, this.doc.title);
+    }
+    if (out.length > 0) this.sink.delta(JSON.stringify(out));
+  }
+
+  private writeShadowRoots(out: Token[]): void {
+    const ids = this.ctx.ids;
+    for (const host of this.newShadowHosts) {
+      const hostId = ids.get(host);
+      const shadow = host.shadowRoot;
+      if (hostId === undefined || !shadow || ids.get(shadow) !== undefined || !host.isConnected) continue;
+      if (this.ctx.maskedElements.has(host)) continue;
+      out.push(Op.Add, hostId, 0, ids.nextId);
+      serializeSubtree(this.ctx, shadow, out);
+    }
+    this.newShadowHosts.clear();
+  }
+
+  private writeFrames(out: Token[]): void {
+    const ids = this.ctx.ids;
+    for (const frame of this.dirtyFrames) {
+      const frameId = ids.get(frame);
+      if (frameId === undefined || !frame.isConnected) continue;
+      const current = frameDocument(frame);
+      const previous = this.frameDocs.get(frame);
+      if (current === previous) continue;
+      if (previous) {
+        const previousId = ids.get(previous);
+        if (previousId !== undefined) {
+          out.push(Op.Remove, previousId);
+          ids.forgetSubtree(previous);
+        }
+        this.frameDocs.delete(frame);
+      }
+      if (current) {
+        out.push(Op.Add, frameId, 0, ids.nextId);
+        serializeSubtree(this.ctx, current, out);
+      }
+    }
+    this.dirtyFrames.clear();
+  }
+
+  private writeForms(out: Token[]): void {
+    const ids = this.ctx.ids;
+    const state: unknown[] = [];
+    for (const element of this.dirtyForms) {
+      const id = ids.get(element);
+      if (id === undefined || !element.isConnected) continue;
+      state.length = 0;
+      pushFormState(element, this.ctx.maskedElements.has(element), state, true);
+      for (let i = 0; i < state.length; i += 2) out.push(Op.Attr, id, state[i] as string, state[i + 1] as string);
+    }
+    this.dirtyForms.clear();
+  }
+
+  private writeSheets(out: Token[]): void {
+    const ids = this.ctx.ids;
+    const state: unknown[] = [];
+    for (const sheet of this.dirtySheets) {
+      const owner = sheet.ownerNode as Element | null;
+      if (owner) {
+        const id = ids.get(owner);
+        if (id === undefined || !owner.isConnected || this.ctx.maskedElements.has(owner)) continue;
+        state.length = 0;
+        pushSheetState(owner, state, this.sheets);
+        // Cleared states are written too, so an re-enabled sheet or reset media applies.
+        const written = new Set<string>();
+        for (let i = 0; i < state.length; i += 2) {
+          written.add(state[i] as string);
+          out.push(Op.Attr, id, state[i] as string, state[i + 1] as string);
+        }
+        for (const name of [StateAttr.SheetDisabled, StateAttr.SheetMedia]) {
+          if (!written.has(name)) out.push(Op.Attr, id, name, null);
+        }
+      } else {
+        const sheetId = this.sheetIds.get(sheet);
+        if (sheetId !== undefined) out.push(Op.Sheet, sheetId, sheetText(sheet, sheet.href) ?? '');
+      }
+    }
+    this.dirtySheets.clear();
+  }
+
+  /** Writes a root's adopted sheets when they differ from what the mirror has. */
+  private writeAdopted(root: Root, out: Token[], force: boolean): void {
+    const rootId = this.ctx.ids.get(root);
+    if (rootId === undefined || !root.isConnected && root !== this.doc) return;
+    const sheets = root.adoptedStyleSheets ?? [];
+    const previous = this.adopted.get(root) ?? [];
+    if (!force && sheets.length === 0 && previous.length === 0) return;
+    const list: number[] = [];
+    for (const sheet of sheets) {
+      let sheetId = this.sheetIds.get(sheet);
+      if (sheetId === undefined) {
+        sheetId = this.nextSheetId++;
+        this.sheetIds.set(sheet, sheetId);
+        this.sheets.mediaOwners.set(sheet.media, sheet);
+        out.push(Op.Sheet, sheetId, sheetText(sheet, sheet.href) ?? '');
+      }
+      list.push(sheetId);
+    }
+    if (list.length === previous.length && list.every((id, i) => id === previous[i])) return;
+    this.adopted.set(root, list);
+    out.push(Op.Adopt, rootId, list.length, ...list);
+  }
+
+  private writeScrolls(out: Token[]): void {
+    const ids = this.ctx.ids;
+    for (const target of this.dirtyScrolls) {
+      if (target.nodeType === Node.DOCUMENT_NODE) {
+        const id = ids.get(target);
+        const win = (target as Document).defaultView;
+        if (id !== undefined && win) out.push(Op.Scroll, id, win.scrollX, win.scrollY);
+      } else {
+        const element = target as Element;
+        const id = ids.get(element);
+        if (id !== undefined && element.isConnected) out.push(Op.Scroll, id, element.scrollLeft, element.scrollTop);
+      }
+    }
+    this.dirtyScrolls.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Polling: what no event announces
+
+  private poll(): void {
+    if (this.stopped || this.snapshotting) return;
+    // In-place edits of adoptedStyleSheets (push, splice) call no setter.
+    for (const root of this.roots) {
+      const current = root.adoptedStyleSheets ?? [];
+      const previous = this.adopted.get(root) ?? [];
+      if (current.length !== previous.length || current.some((sheet, i) => this.sheetIds.get(sheet) !== previous[i])) {
+        this.dirtyAdoptions.add(root);
+      }
+    }
+    if (this.dirtyAdoptions.size > 0) this.scheduleFlush();
+    if (++this.pollCount % 2 === 0) this.pollCanvases();
+  }
+
+  /** Sends the pixels of canvases that changed since last time, within a small time budget. */
+  private pollCanvases(): void {
+    const deadline = performance.now() + 20;
+    const out: Token[] = [];
+    for (const root of this.roots) {
+      const canvases = root.querySelectorAll('canvas');
+      for (let i = 0; i < canvases.length; i++) {
+        const canvas = canvases[i] as HTMLCanvasElement;
+        const id = this.ctx.ids.get(canvas);
+        if (id === undefined || this.ctx.maskedElements.has(canvas) || canvas.width === 0 || canvas.height === 0) continue;
+        let data: string;
+        try {
+          data = canvas.toDataURL();
+        } catch {
+          continue; // tainted by cross-origin images: nothing we may read
+        }
+        if (this.canvasData.get(canvas) === data) continue;
+        this.canvasData.set(canvas, data);
+        out.push(Op.Attr, id, StateAttr.Canvas, data);
+        if (performance.now() > deadline) break;
+      }
+    }
+    if (out.length > 0) this.sink.delta(JSON.stringify(out));
+  }
+
+  private guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.report(error);
+      }
+    };
+  }
+}
+
+/** Writes keyframe pieces whose texts concatenate to one JSON array. */
+class PieceWriter {
+  private started = false;
+  private wroteToken = false;
+
+  write(tokens: Token[], last: boolean): string {
+    let text = this.started ? '' : '[';
+    this.started = true;
+    if (tokens.length > 0) {
+      text += (this.wroteToken ? ',' : '') + JSON.stringify(tokens).slice(1, -1);
+      this.wroteToken = true;
+    }
+    return last ? text + ']' : text;
+  }
+}
+
+function frameElementOf(doc: Document): Element | null {
+  try {
+    return doc.defaultView?.frameElement ?? null;
+  } catch {
+    return null;
+  }
+}
