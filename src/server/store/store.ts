@@ -1,0 +1,159 @@
+/**
+ * The `Store` interface (DESIGN §3.8): accounts, groups, settings, web sessions, audit log.
+ * Two implementations behind one SQL layer (Kysely): SQLite (embedded default) and
+ * PostgreSQL. Code above this interface does not know which one runs.
+ */
+
+/** Which settings set a page uses (the script tag's `data-site`). */
+export type Site = 'staging' | 'production';
+
+/** A group's settings for one site. Every field has a default (`DEFAULT_SITE_SETTINGS`). */
+export interface SiteSettings {
+  /** CSS selectors masked in addition to `glance_masked` markup. */
+  maskedSelectors: string[];
+  /** Hosts (e.g. `shop.example.com`, `*.example.com`) the agent may navigate the visitor to and the session may follow. */
+  trustedDomains: string[];
+  /** Digits of a server-generated session code. */
+  randomKeyLength: number;
+  /** Whether two live sessions may share a key. */
+  allowDuplicateKeys: boolean;
+  /** Whether agents may request remote control. */
+  allowRemoteControl: boolean;
+  /** Text of the visitor's terms dialog; empty for the default text. */
+  termsText: string;
+  /** Link shown in the terms dialog; empty for none. */
+  termsUrl: string;
+  /** Minutes a random session code stays valid while no agent has joined. */
+  sessionCodeExpiryMinutes: number;
+}
+
+export const DEFAULT_SITE_SETTINGS: Readonly<SiteSettings> = Object.freeze({
+  maskedSelectors: [],
+  trustedDomains: [],
+  randomKeyLength: 4,
+  allowDuplicateKeys: false,
+  allowRemoteControl: true,
+  termsText: '',
+  termsUrl: '',
+  sessionCodeExpiryMinutes: 30,
+});
+
+export interface Group {
+  /** 4–6 digits. */
+  id: string;
+  name: string;
+  /** Secret that signs SSO login keys; null until one is generated. */
+  apiKey: string | null;
+  createdAt: number;
+}
+
+export type AgentRole = 'admin' | 'agent' | 'viewer';
+
+export interface AgentPrivileges {
+  view: boolean;
+  remoteControl: boolean;
+  navigate: boolean;
+  screenShare: boolean;
+}
+
+export interface Agent {
+  id: number;
+  groupId: string;
+  username: string;
+  displayName: string;
+  email: string;
+  title: string;
+  /** The CRM's id for this agent (Glance `partneruserid`). */
+  partnerUserId: string;
+  /** scrypt hash; null for SSO-only agents. */
+  passwordHash: string | null;
+  role: AgentRole;
+  privileges: AgentPrivileges;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export type NewAgent = Omit<Agent, 'id' | 'createdAt'>;
+
+/** A signed-in browser session (the cookie holds the id; the store keeps its hash). */
+export interface WebSession {
+  idHash: string;
+  agentId: number;
+  csrfToken: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** Audit events (issue: accounts and audit). */
+export type AuditEvent =
+  | 'session.started'
+  | 'session.ended'
+  | 'agent.joined'
+  | 'agent.left'
+  | 'rc.requested'
+  | 'rc.granted'
+  | 'rc.declined'
+  | 'rc.ended'
+  | 'rc.refused'
+  | 'navigate.sent'
+  | 'navigate.refused'
+  | 'agent.login'
+  | 'agent.login_failed';
+
+export interface AuditEntry {
+  id?: number;
+  at: number;
+  groupId: string;
+  event: AuditEvent;
+  sessionId: string | null;
+  sessionKey: string | null;
+  agentId: number | null;
+  /** Free-form details (reason, url, …). */
+  detail: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  groupId?: string;
+  agentId?: number;
+  sessionKey?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+/** Persistent state of a server (one per process; PostgreSQL shared by a cluster). */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs pending migrations. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  getGroup(id: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  createGroup(group: Omit<Group, 'createdAt'>): Promise<Group>;
+  updateGroup(id: string, patch: Partial<Pick<Group, 'name' | 'apiKey'>>): Promise<Group | undefined>;
+
+  /** The group's settings for a site, with defaults for anything never set. */
+  getSettings(groupId: string, site: Site): Promise<SiteSettings>;
+  /** Merges `patch` into the stored settings and returns the result. */
+  putSettings(groupId: string, site: Site, patch: Partial<SiteSettings>): Promise<SiteSettings>;
+
+  getAgent(id: number): Promise<Agent | undefined>;
+  findAgentByUsername(username: string): Promise<Agent | undefined>;
+  findAgentByPartnerUserId(groupId: string, partnerUserId: string): Promise<Agent | undefined>;
+  listAgents(groupId?: string): Promise<Agent[]>;
+  createAgent(agent: NewAgent): Promise<Agent>;
+  updateAgent(id: number, patch: Partial<NewAgent>): Promise<Agent | undefined>;
+  deleteAgent(id: number): Promise<boolean>;
+
+  createWebSession(session: WebSession): Promise<void>;
+  getWebSession(idHash: string): Promise<WebSession | undefined>;
+  deleteWebSession(idHash: string): Promise<void>;
+  deleteExpiredWebSessions(now: number): Promise<number>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+}
