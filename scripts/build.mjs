@@ -16,12 +16,16 @@ const browserEntries = {
   viewer: 'src/agent/viewer/index.ts',
   'agent-api': 'src/agent/api/index.ts',
   console: 'src/agent/console/index.ts',
+};
+
+/** Test-only bundles: never served to users. */
+const testEntries = {
   'capture-harness': 'test/harness/capture-harness.ts',
 };
 
-const entries = Object.fromEntries(
-  Object.entries(browserEntries).filter(([, file]) => existsSync(path.join(root, file))),
-);
+const existing = (entries) =>
+  Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(path.join(root, file))));
+const entries = existing(browserEntries);
 
 const browserOptions = {
   absWorkingDir: root,
@@ -50,6 +54,8 @@ const serverOptions = {
   logLevel: 'warning',
 };
 
+const testOptions = { ...browserOptions, entryPoints: existing(testEntries), outdir: path.join(out, 'test'), minify: false };
+
 if (process.argv.includes('--watch')) {
   const contexts = [await context(browserOptions)];
   if (existsSync(path.join(root, 'src/cli/index.ts'))) contexts.push(await context(serverOptions));
@@ -57,5 +63,6 @@ if (process.argv.includes('--watch')) {
   console.log('watching for changes…');
 } else {
   await build(browserOptions);
+  await build(testOptions);
   if (existsSync(path.join(root, 'src/cli/index.ts'))) await build(serverOptions);
 }
