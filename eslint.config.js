@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts', 'src/cli/**/*.ts'],
-    rules: { 'no-console': ['error', { allow: [] }] },
+    rules: { 'no-console': 'error' },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

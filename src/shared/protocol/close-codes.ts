@@ -21,6 +21,8 @@ export const CloseCode = {
   DuplicateKey: 4409,
   /** The session has ended; do not reconnect to it. */
   SessionEnded: 4410,
+  /** Another connection (a newer page or tab of the visitor) took over the session; do not reconnect. */
+  Superseded: 4411,
   /** A frame or message was larger than the configured cap. */
   TooLarge: 4413,
   /** The peer speaks another protocol version. */
@@ -45,6 +47,7 @@ export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
   [CloseCode.TooSlow]: 'client too slow',
   [CloseCode.DuplicateKey]: 'session key in use',
   [CloseCode.SessionEnded]: 'session ended',
+  [CloseCode.Superseded]: 'replaced by another connection',
   [CloseCode.TooLarge]: 'message too large',
   [CloseCode.VersionMismatch]: 'protocol version mismatch',
   [CloseCode.RateLimited]: 'rate limit exceeded',
@@ -59,6 +62,7 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
   CloseCode.Forbidden,
   CloseCode.DuplicateKey,
   CloseCode.SessionEnded,
+  CloseCode.Superseded,
   CloseCode.VersionMismatch,
   CloseCode.NoSession,
 ]);

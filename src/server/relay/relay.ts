@@ -1,0 +1,369 @@
+/**
+ * The relay core: sessions keyed by (group, key), visitor and agent connections, the
+ * waiting room, acknowledgements and the session lifecycle (SPEC.md [HS*]–[LG*]).
+ *
+ * It knows no transport: the WebSocket adapter, tests and benchmarks hand it
+ * `PeerSocket`s. It parses every control message once at the boundary; page frames are
+ * routed by their 6-byte header only.
+ */
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CloseCode } from '../../shared/protocol/close-codes.js';
+import type { AgentHello, EndReason, VisitorHello } from '../../shared/protocol/control.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
+import type { Bus } from '../bus/bus.js';
+import type { AuditEntry, Store } from '../store/store.js';
+import { AgentConnection, type AgentHost } from './agent-connection.js';
+import { FailureCounter } from './rate-limiter.js';
+import { Session, type SessionHost } from './session.js';
+import {
+  DEFAULT_RELAY_CONFIG,
+  type Connection,
+  type ConnectionInfo,
+  type PeerSocket,
+  type RelayConfig,
+  type RelayDeps,
+  type SessionInfo,
+} from './types.js';
+import { VisitorConnection, type VisitorHost } from './visitor-connection.js';
+
+/** Failed key lookups an agent may make per minute before being refused (code guessing). */
+const MAX_JOIN_FAILURES_PER_MINUTE = 30;
+
+/** Bus channel on which nodes announce sessions that start (waiting agents elsewhere). */
+export const SESSION_STARTED_CHANNEL = 'session-started';
+
+function keyOf(groupId: string, key: string): string {
+  return `${groupId}\u0000${key}`;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export class Relay implements SessionHost, VisitorHost, AgentHost {
+  readonly config: RelayConfig;
+  private readonly store: Store;
+  private readonly bus: Bus;
+  private readonly logger: Logger;
+  private readonly authenticateAgent: RelayDeps['authenticateAgent'];
+
+  private readonly sessionsByKey = new Map<string, Session>();
+  private readonly sessionsById = new Map<string, Session>();
+  private readonly waiting = new Map<string, Set<AgentConnection>>();
+  private readonly connections = new Set<VisitorConnection | AgentConnection>();
+  private readonly ackQueue = new Set<Session>();
+  private ackTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly joinFailures = new FailureCounter(MAX_JOIN_FAILURES_PER_MINUTE);
+  private closing = false;
+
+  constructor(deps: RelayDeps) {
+    this.config = { ...DEFAULT_RELAY_CONFIG, ...deps.config };
+    this.store = deps.store;
+    this.bus = deps.bus;
+    this.logger = deps.logger;
+    this.authenticateAgent = deps.authenticateAgent;
+  }
+
+  /** Takes a new visitor socket. */
+  acceptVisitor(socket: PeerSocket, info: ConnectionInfo): Connection {
+    const connection = new VisitorConnection(socket, info, this.config, this.logger, this);
+    if (this.closing) {
+      connection.closeWith(CloseCode.GoingAway);
+      return connection;
+    }
+    this.connections.add(connection);
+    return this.tracked(connection);
+  }
+
+  /** Takes a new agent socket. */
+  acceptAgent(socket: PeerSocket, info: ConnectionInfo): Connection {
+    const connection = new AgentConnection(socket, info, this.config, this.logger, this);
+    if (this.closing) {
+      connection.closeWith(CloseCode.GoingAway);
+      return connection;
+    }
+    this.connections.add(connection);
+    return this.tracked(connection);
+  }
+
+  /** The live session with this key in this group, if any. */
+  findSession(groupId: string, key: string): SessionInfo | undefined {
+    return this.sessionsByKey.get(keyOf(groupId, key))?.info();
+  }
+
+  /** The live sessions of a group, newest first. */
+  listSessions(groupId: string): SessionInfo[] {
+    const list: SessionInfo[] = [];
+    for (const session of this.sessionsById.values()) if (session.groupId === groupId) list.push(session.info());
+    return list.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  /** Number of live sessions (all groups). */
+  get sessionCount(): number {
+    return this.sessionsById.size;
+  }
+
+  /** Closes every socket with 1001 (clients reconnect elsewhere or later). */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.ackTimer) clearInterval(this.ackTimer);
+    this.ackTimer = null;
+    for (const connection of [...this.connections]) connection.closeWith(CloseCode.GoingAway);
+    this.connections.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Visitor handshake
+
+  async helloVisitor(connection: VisitorConnection, hello: VisitorHello): Promise<void> {
+    if (hello.v !== PROTOCOL_VERSION) {
+      connection.closeWith(CloseCode.VersionMismatch);
+      return;
+    }
+    const group = await this.store.getGroup(hello.groupId);
+    if (connection.isClosed) return;
+    if (!group) {
+      connection.sendControl({ type: 'error', code: 'service', message: `unknown group ${hello.groupId}` });
+      connection.closeWith(CloseCode.Forbidden);
+      return;
+    }
+
+    if (hello.resume) {
+      const session = this.sessionsById.get(hello.resume.sessionId);
+      if (!session || session.ended) {
+        connection.closeWith(CloseCode.SessionEnded);
+        return;
+      }
+      if (session.groupId !== hello.groupId || !sameSecret(session.token, hello.resume.token)) {
+        connection.closeWith(CloseCode.Forbidden);
+        return;
+      }
+      this.startVisitor(connection, session, true);
+      return;
+    }
+
+    const settings = await this.store.getSettings(hello.groupId, hello.site);
+    if (connection.isClosed) return;
+    let key = hello.key;
+    if (key !== undefined) {
+      const holder = this.sessionsByKey.get(keyOf(hello.groupId, key));
+      if (holder) {
+        if (holder.visitor && !settings.allowDuplicateKeys) {
+          connection.sendControl({ type: 'error', code: 'dupkey', message: `session key ${key} is in use` });
+          connection.closeWith(CloseCode.DuplicateKey);
+          return;
+        }
+        // [SS3] the holder's visitor is gone (or duplicates are allowed): the new session takes the key.
+        if (!holder.visitor) holder.end('visitor');
+      }
+    } else {
+      key = this.randomKey(hello.groupId, settings.randomKeyLength);
+    }
+
+    const session = new Session(
+      {
+        groupId: hello.groupId,
+        site: hello.site,
+        key,
+        randomKey: hello.key === undefined,
+        settings,
+        visitor: hello.visitor ?? {},
+        page: hello.page,
+        logBudgetBytes: this.config.maxLogBytes,
+        visitorGraceMs: this.config.visitorGraceMs,
+      },
+      this,
+    );
+    this.sessionsByKey.set(keyOf(session.groupId, session.key), session);
+    this.sessionsById.set(session.id, session);
+    if (session.randomKey) this.expireUnusedCode(session, settings.sessionCodeExpiryMinutes * 60_000);
+    this.logger.info({ session: session.id, key: session.key, group: session.groupId }, 'session started');
+    this.audit({ event: 'session.started', session, detail: { site: session.site, url: session.pageUrl } });
+    this.startVisitor(connection, session, false);
+
+    // [JN2] agents waiting for this key join now; other nodes hear of it on the bus.
+    const waiters = this.waiting.get(keyOf(session.groupId, session.key));
+    if (waiters) {
+      this.waiting.delete(keyOf(session.groupId, session.key));
+      for (const agent of waiters) {
+        agent.waitingFor = null;
+        if (!agent.isClosed) this.joinSession(agent, session, undefined);
+      }
+    }
+    this.bus
+      .publish(SESSION_STARTED_CHANNEL, { type: 'session-started', groupId: session.groupId, key: session.key })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'bus publish failed'));
+  }
+
+  private startVisitor(connection: VisitorConnection, session: Session, resumed: boolean): void {
+    connection.session = session;
+    connection.state = 'open';
+    session.attachVisitor(connection);
+    session.resetKeyframeRequest();
+    connection.sendControl({
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      sessionId: session.id,
+      key: session.key,
+      randomKey: session.randomKey,
+      token: session.token,
+      resumed,
+      nextSeq: session.expectedSeq,
+      needKeyframe: resumed && !session.log.servable,
+      settings: { maskedSelectors: session.settings.maskedSelectors },
+      agents: session.agentsState(),
+    });
+  }
+
+  /** A random numeric code no live session of the group uses ([SS2]). */
+  private randomKey(groupId: string, length: number): string {
+    for (let digits = Math.max(3, Math.min(length, 9)); ; digits++) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const code = String(randomInt(0, 10 ** digits)).padStart(digits, '0');
+        if (!this.sessionsByKey.has(keyOf(groupId, code))) return code;
+      }
+    }
+  }
+
+  private expireUnusedCode(session: Session, afterMs: number): void {
+    const timer = setTimeout(() => {
+      if (!session.everJoined && !session.ended) session.end('timeout');
+    }, afterMs);
+    timer.unref();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Agent handshake
+
+  async helloAgent(connection: AgentConnection, hello: AgentHello): Promise<void> {
+    if (hello.v !== PROTOCOL_VERSION) {
+      connection.closeWith(CloseCode.VersionMismatch);
+      return;
+    }
+    const identity = await this.authenticateAgent(hello.ticket);
+    if (connection.isClosed) return;
+    if (!identity) {
+      connection.closeWith(CloseCode.Unauthorized);
+      return;
+    }
+    connection.identity = identity;
+    if (!identity.privileges.view) {
+      connection.closeWith(CloseCode.Forbidden);
+      return;
+    }
+    const failureKey = `agent:${identity.agentId}`;
+    if (this.joinFailures.blocked(failureKey)) {
+      connection.closeWith(CloseCode.RateLimited);
+      return;
+    }
+    connection.state = 'open';
+    // [JN1] only the agent's own group is searched: another group's key looks unknown.
+    const session = this.sessionsByKey.get(keyOf(identity.groupId, hello.key));
+    if (session) {
+      this.joinSession(connection, session, hello.afterSeq);
+      return;
+    }
+    if (!hello.wait) {
+      this.joinFailures.fail(failureKey);
+      connection.closeWith(CloseCode.NoSession);
+      return;
+    }
+    const waitKey = keyOf(identity.groupId, hello.key);
+    let set = this.waiting.get(waitKey);
+    if (!set) this.waiting.set(waitKey, (set = new Set()));
+    set.add(connection);
+    connection.waitingFor = waitKey;
+    connection.sendControl({ type: 'waiting', key: hello.key });
+  }
+
+  private joinSession(connection: AgentConnection, session: Session, afterSeq: number | undefined): void {
+    connection.session = session;
+    session.join(connection, afterSeq);
+    this.logger.info({ session: session.id, agent: connection.identity.username }, 'agent joined');
+    this.audit({ event: 'agent.joined', session, agentId: connection.identity.agentId });
+  }
+
+  agentLeft(connection: AgentConnection, reason: 'left' | 'disconnected'): void {
+    this.connections.delete(connection);
+    if (connection.waitingFor) {
+      const set = this.waiting.get(connection.waitingFor);
+      set?.delete(connection);
+      if (set?.size === 0) this.waiting.delete(connection.waitingFor);
+      connection.waitingFor = null;
+    }
+    const session = connection.session;
+    if (!session) return;
+    connection.session = null;
+    if (session.ended || !session.agents.has(connection)) return;
+    session.leave(connection);
+    this.audit({ event: 'agent.left', session, agentId: connection.identity.agentId, detail: { reason } });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // SessionHost
+
+  scheduleAck(session: Session): void {
+    this.ackQueue.add(session);
+    if (this.ackTimer) return;
+    // One timer for every session: acks for thousands of sessions cost one wake-up per tick.
+    this.ackTimer = setInterval(() => this.flushAcks(), this.config.ackIntervalMs);
+    this.ackTimer.unref();
+  }
+
+  private flushAcks(): void {
+    if (this.ackQueue.size === 0) {
+      if (this.ackTimer) clearInterval(this.ackTimer);
+      this.ackTimer = null;
+      return;
+    }
+    for (const session of this.ackQueue) session.visitor?.sendControl({ type: 'ack', seq: session.expectedSeq - 1 });
+    this.ackQueue.clear();
+  }
+
+  sessionEnded(session: Session, reason: EndReason): void {
+    const key = keyOf(session.groupId, session.key);
+    if (this.sessionsByKey.get(key) === session) this.sessionsByKey.delete(key);
+    this.sessionsById.delete(session.id);
+    this.ackQueue.delete(session);
+    this.logger.info({ session: session.id, reason }, 'session ended');
+    this.audit({ event: 'session.ended', session, detail: { reason } });
+  }
+
+  agentsChanged(session: Session): void {
+    this.logger.debug({ session: session.id, agents: session.agents.size }, 'agents changed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private tracked<C extends VisitorConnection | AgentConnection>(connection: C): Connection {
+    return {
+      receive: (data, isBinary) => connection.receive(data, isBinary),
+      closed: (code) => {
+        connection.closed(code);
+        this.connections.delete(connection);
+      },
+    };
+  }
+
+  private audit(input: {
+    event: AuditEntry['event'];
+    session: Session;
+    agentId?: number;
+    detail?: Record<string, unknown>;
+  }): void {
+    const entry: AuditEntry = {
+      at: Date.now(),
+      groupId: input.session.groupId,
+      event: input.event,
+      sessionId: input.session.id,
+      sessionKey: input.session.key,
+      agentId: input.agentId ?? null,
+      detail: input.detail ?? {},
+    };
+    this.store.appendAudit(entry).catch((error: unknown) => this.logger.error({ err: error }, 'audit write failed'));
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * A co-browsing session: its participants, its catch-up log and the routing of page
+ * frames from the visitor to the agents ([FR5], [FR6], [JN3]–[JN6], [LG1]–[LG3], [SS6]–[SS8]).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { FrameKind, type FrameHeader } from '../../shared/protocol/frame.js';
+import type { AgentsState, EndReason, ServerToAgent, ServerToVisitor } from '../../shared/protocol/control.js';
+import { CloseCode } from '../../shared/protocol/close-codes.js';
+import type { Site, SiteSettings } from '../store/store.js';
+import { CatchUpLog } from './catch-up-log.js';
+import type { AgentIdentity, SessionInfo } from './types.js';
+
+/** The visitor's side of a session, as the session sees it. */
+export interface VisitorPeer {
+  sendControl(message: ServerToVisitor): void;
+  close(code: number): void;
+}
+
+/** An agent's side of a session, as the session sees it. */
+export interface AgentPeer {
+  readonly identity: AgentIdentity;
+  /** True until the agent has received a keyframe: deltas would be meaningless to it. */
+  needsKeyframe: boolean;
+  sendControl(message: ServerToAgent): void;
+  /** Sends a page frame, or closes a socket that cannot keep up ([JN6]). */
+  sendFrame(frame: Uint8Array): void;
+  close(code: number): void;
+}
+
+/** What a session asks of its relay. */
+export interface SessionHost {
+  /** The session wants an ack sent to its visitor soon ([CM2]). */
+  scheduleAck(session: Session): void;
+  /** The session ended: forget it and record why. */
+  sessionEnded(session: Session, reason: EndReason): void;
+  /** The session's agent list changed (audit, logs). */
+  agentsChanged(session: Session): void;
+}
+
+/** Fields a session starts with. */
+export interface SessionInit {
+  groupId: string;
+  site: Site;
+  key: string;
+  randomKey: boolean;
+  settings: SiteSettings;
+  visitor: { name?: string; email?: string; phone?: string };
+  page: { url: string; title: string };
+  logBudgetBytes: number;
+  visitorGraceMs: number;
+}
+
+export class Session {
+  readonly id: string;
+  /** Secret that lets the visitor continue after a reconnect or page load ([SS5]). */
+  readonly token: string;
+  readonly groupId: string;
+  readonly site: Site;
+  readonly key: string;
+  readonly randomKey: boolean;
+  readonly startedAt = Date.now();
+  readonly settings: SiteSettings;
+  readonly visitorInfo: { name?: string; email?: string; phone?: string };
+  pageUrl: string;
+  pageTitle: string;
+
+  visitor: VisitorPeer | null = null;
+  readonly agents = new Set<AgentPeer>();
+  readonly log: CatchUpLog;
+  /** The sequence number the next keyframe or delta must carry ([FR5]). */
+  expectedSeq = 1;
+  /** Whether any agent ever joined (random codes expire while unused). */
+  everJoined = false;
+  ended = false;
+
+  private gap = false;
+  private keyframeRequested = false;
+  private graceTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly visitorGraceMs: number;
+
+  constructor(
+    init: SessionInit,
+    private readonly host: SessionHost,
+  ) {
+    this.id = `${init.groupId}.${randomUUID()}`;
+    this.token = randomBytes(24).toString('base64url');
+    this.groupId = init.groupId;
+    this.site = init.site;
+    this.key = init.key;
+    this.randomKey = init.randomKey;
+    this.settings = init.settings;
+    this.visitorInfo = init.visitor;
+    this.pageUrl = init.page.url;
+    this.pageTitle = init.page.title;
+    this.log = new CatchUpLog(init.logBudgetBytes);
+    this.visitorGraceMs = init.visitorGraceMs;
+  }
+
+  /** The `agents` payload (Glance `agents` event). */
+  agentsState(): AgentsState {
+    const agentlist = [...this.agents].map(({ identity }) => ({
+      username: identity.username,
+      name: identity.name,
+      title: identity.title,
+      partnerid: identity.groupId,
+      partneruserid: identity.partnerUserId,
+    }));
+    return { count: agentlist.length, agentlist };
+  }
+
+  /** A summary for listings. */
+  info(): SessionInfo {
+    return {
+      sessionId: this.id,
+      groupId: this.groupId,
+      site: this.site,
+      key: this.key,
+      randomKey: this.randomKey,
+      startedAt: this.startedAt,
+      visitorConnected: this.visitor !== null,
+      agentCount: this.agents.size,
+      visitor: this.visitorInfo,
+      pageUrl: this.pageUrl,
+      pageTitle: this.pageTitle,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Visitor
+
+  /** Attaches the visitor's connection (new session, reconnect or page load). */
+  attachVisitor(peer: VisitorPeer): void {
+    if (this.graceTimer) {
+      clearTimeout(this.graceTimer);
+      this.graceTimer = null;
+    }
+    const previous = this.visitor;
+    this.visitor = peer;
+    if (previous) previous.close(CloseCode.Superseded);
+    else if (this.agents.size > 0) this.broadcastToAgents({ type: 'visitor', connected: true });
+  }
+
+  /** The visitor's connection closed without `stop` ([SS7]). */
+  detachVisitor(peer: VisitorPeer): void {
+    if (this.visitor !== peer || this.ended) return;
+    this.visitor = null;
+    this.broadcastToAgents({ type: 'visitor', connected: false });
+    this.graceTimer = setTimeout(() => this.end('timeout'), this.visitorGraceMs);
+    this.graceTimer.unref();
+  }
+
+  /**
+   * Routes one page frame from the visitor ([FR5], [FR6], [LG1]–[LG3]). The bytes are
+   * forwarded and logged unchanged.
+   */
+  acceptFrame(frame: Uint8Array, header: FrameHeader): void {
+    if (header.kind === FrameKind.Volatile) {
+      for (const agent of this.agents) agent.sendFrame(frame);
+      return;
+    }
+    if (header.seq < this.expectedSeq) {
+      this.host.scheduleAck(this); // a resend after reconnect: already have it
+      return;
+    }
+    if (header.kind === FrameKind.Keyframe) {
+      this.expectedSeq = header.seq + 1;
+      this.gap = false;
+      this.keyframeRequested = false;
+      this.log.setKeyframe(frame, header.seq);
+      for (const agent of this.agents) {
+        agent.needsKeyframe = false;
+        agent.sendFrame(frame);
+      }
+      this.host.scheduleAck(this);
+      return;
+    }
+    // A delta.
+    if (header.seq > this.expectedSeq || this.gap) {
+      // Frames went missing: nothing after the gap makes sense until a keyframe.
+      this.gap = true;
+      this.requestKeyframe();
+      return;
+    }
+    this.expectedSeq++;
+    if (this.log.append(frame) !== 'logged') this.requestKeyframe();
+    for (const agent of this.agents) if (!agent.needsKeyframe) agent.sendFrame(frame);
+    this.host.scheduleAck(this);
+  }
+
+  /** Asks the visitor for a fresh keyframe, once until it arrives. */
+  requestKeyframe(): void {
+    if (this.keyframeRequested || !this.visitor) return;
+    this.keyframeRequested = true;
+    this.visitor.sendControl({ type: 'need-keyframe' });
+  }
+
+  /** The visitor reconnected: it will resend or re-key as told; forget pending requests. */
+  resetKeyframeRequest(): void {
+    this.keyframeRequested = false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Agents
+
+  /** Joins an agent and sends it the catch-up frames ([JN3], [JN4]). */
+  join(agent: AgentPeer, afterSeq: number | undefined): void {
+    this.agents.add(agent);
+    this.everJoined = true;
+    agent.sendControl({
+      type: 'joined',
+      sessionId: this.id,
+      key: this.key,
+      groupId: this.groupId,
+      startedAt: this.startedAt,
+      visitor: this.visitorInfo,
+      agents: this.agentsState(),
+    });
+    if (!this.visitor) agent.sendControl({ type: 'visitor', connected: false });
+    const frames = this.log.framesFor(afterSeq);
+    if (frames) {
+      agent.needsKeyframe = false;
+      for (const frame of frames) agent.sendFrame(frame);
+    } else {
+      agent.needsKeyframe = true;
+      // No keyframe yet is normal at the very start; a broken log needs a new one.
+      if (this.expectedSeq > 1) this.requestKeyframe();
+    }
+    this.agentsChanged();
+  }
+
+  /** An agent left or its socket closed. */
+  leave(agent: AgentPeer): void {
+    if (!this.agents.delete(agent)) return;
+    this.agentsChanged();
+  }
+
+  private agentsChanged(): void {
+    const state = this.agentsState();
+    this.visitor?.sendControl({ type: 'agents', ...state });
+    this.broadcastToAgents({ type: 'agents', ...state });
+    this.host.agentsChanged(this);
+  }
+
+  broadcastToAgents(message: ServerToAgent): void {
+    for (const agent of this.agents) agent.sendControl(message);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // End
+
+  /** Ends the session for everyone ([SS6]–[SS8]). Idempotent. */
+  end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    for (const agent of this.agents) {
+      agent.sendControl({ type: 'ended', reason });
+      agent.close(CloseCode.Normal);
+    }
+    this.agents.clear();
+    const visitor = this.visitor;
+    this.visitor = null;
+    if (visitor) {
+      visitor.sendControl({ type: 'ended', reason });
+      visitor.close(CloseCode.Normal);
+    }
+    this.log.clear();
+    this.host.sessionEnded(this, reason);
+  }
+}
