@@ -50,6 +50,11 @@ export class NodeIds {
     }
   }
 
+  /** Every known node, in id order. */
+  nodes(): IterableIterator<Node> {
+    return this.nodeOf.values();
+  }
+
   /** Number of nodes currently known. */
   get size(): number {
     return this.nodeOf.size;

@@ -46,6 +46,13 @@ export interface RecorderOptions {
   pointerIntervalMs?: number;
   /** How often canvases and adopted stylesheet arrays are checked. Default 500. */
   pollIntervalMs?: number;
+  /**
+   * Elements seen scrolling before capture started (the loader listens from page load).
+   * With `complete`, they are all the scrolled elements of the page's document and the
+   * keyframe reads no other scroll offsets; otherwise every element is checked in the
+   * background after the keyframe.
+   */
+  scrollHints?: { elements: Iterable<Element>; complete: boolean };
 }
 
 type Root = Document | ShadowRoot;
@@ -107,6 +114,9 @@ export class Recorder {
   private stopped = false;
   private started = false;
   private keyframeRun: Promise<void> | null = null;
+  /** Incremented by every keyframe: background work of an older epoch stops. */
+  private epoch = 0;
+  private readonly scrollHints: { elements: Iterable<Element>; complete: boolean };
 
   constructor(options: RecorderOptions) {
     this.doc = options.document ?? document;
@@ -116,6 +126,7 @@ export class Recorder {
     this.flushIntervalMs = options.flushIntervalMs ?? 16;
     this.pointerIntervalMs = options.pointerIntervalMs ?? 40;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.scrollHints = options.scrollHints ?? { elements: [], complete: false };
     this.masker = new Masker(options.masking);
     this.ctx = this.createContext();
     this.observer = new MutationObserver((records) => {
@@ -200,6 +211,7 @@ export class Recorder {
   // Keyframes
 
   private createContext(): SerializeContext {
+    const hinted = new WeakSet<Element>(this.scrollHints?.elements ?? []);
     return {
       ids: new NodeIds(),
       masker: this.masker,
@@ -208,11 +220,13 @@ export class Recorder {
       sheets: this.sheets,
       ignored: this.ignored,
       scrolls: [],
+      mayBeScrolled: (element) => element.localName === 'textarea' || hinted.has(element),
       onRoot: (root) => this.observeRoot(root),
     };
   }
 
   private async runKeyframe(): Promise<void> {
+    const epoch = ++this.epoch;
     this.snapshotting = true;
     this.mutatedDuringSnapshot = false;
     // A new epoch: forget every id, root and per-epoch table; the mirror starts afresh.
@@ -266,6 +280,33 @@ export class Recorder {
     this.lastFlush = 0;
     this.scheduleFlush();
     this.pollCanvases();
+    if (!this.scrollHints.complete) this.scanScrollOffsets(epoch).catch(this.report);
+  }
+
+  /**
+   * Reads every known element's scroll offset in slices after the keyframe, for pages
+   * where the loader could not watch scrolling from the start (loaded late, shadow roots,
+   * iframes). Offsets already sent are not repeated.
+   */
+  private async scanScrollOffsets(epoch: number): Promise<void> {
+    const ids = this.ctx.ids;
+    const out: Token[] = [];
+    let deadline = performance.now() + this.sliceMs;
+    let visited = 0;
+    for (const node of ids.nodes()) {
+      if (node.nodeType === Node.ELEMENT_NODE && !this.ctx.mayBeScrolled(node as Element)) {
+        const element = node as Element;
+        const top = element.scrollTop;
+        const left = element.scrollLeft;
+        if (top !== 0 || left !== 0) out.push(Op.Scroll, ids.get(element)!, left, top);
+      }
+      if ((++visited & 127) === 0 && performance.now() > deadline) {
+        await yieldToPage();
+        if (this.stopped || epoch !== this.epoch) return;
+        deadline = performance.now() + this.sliceMs;
+      }
+    }
+    if (out.length > 0) this.sink.delta(JSON.stringify(out));
   }
 
   // -------------------------------------------------------------------------------------------

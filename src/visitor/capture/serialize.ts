@@ -28,6 +28,12 @@ export interface SerializeContext {
   readonly ignored: WeakSet<Node>;
   /** Receives (id, x, y) of elements that are scrolled. */
   readonly scrolls: number[];
+  /**
+   * Whether to read an element's scroll offset. Reading it is a layout query (~1 µs per
+   * element), so the keyframe reads only elements known to have scrolled; the recorder
+   * scans the rest in the background when it cannot know.
+   */
+  mayBeScrolled(element: Element): boolean;
   /** Called for each shadow root and iframe document met, to observe it. */
   onRoot(root: ShadowRoot | Document, id: number): void;
 }
@@ -145,17 +151,19 @@ export class TreeSerializer {
     out.push(NodeKind.Element, localName, 0);
     const countAt = out.length - 1;
     let count = 0;
-    const attributes = element.attributes;
-    for (let i = 0; i < attributes.length; i++) {
-      const attribute = attributes[i]!;
-      const name = attribute.name;
+    // getAttributeNames + getAttribute creates no Attr objects: about twice as fast as .attributes.
+    const names = element.getAttributeNames();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       // Event handler attributes are page code: never needed by the mirror.
       if (name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110 && name.length > 2) continue;
       if (masked && !keepsAttributeWhenMasked(name)) continue;
-      out.push(name, attribute.value);
+      out.push(name, element.getAttribute(name)!);
       count++;
     }
-    count += pushFormState(element, masked, out, false);
+    if (localName === 'input' || localName === 'textarea' || localName === 'select') {
+      count += pushFormState(element, masked, out, false);
+    }
 
     if (masked) {
       ctx.maskedElements.add(element);
@@ -169,9 +177,11 @@ export class TreeSerializer {
     if (localName === 'style' || localName === 'link') count += pushSheetState(element, out, ctx.sheets);
     out[countAt] = count;
 
-    const scrollTop = element.scrollTop;
-    const scrollLeft = element.scrollLeft;
-    if (scrollTop !== 0 || scrollLeft !== 0) ctx.scrolls.push(id, scrollLeft, scrollTop);
+    if (ctx.mayBeScrolled(element)) {
+      const scrollTop = element.scrollTop;
+      const scrollLeft = element.scrollLeft;
+      if (scrollTop !== 0 || scrollLeft !== 0) ctx.scrolls.push(id, scrollLeft, scrollTop);
+    }
 
     if (hasOpaqueText(localName)) {
       // Children are written here as empty text so they keep ids, without their content.
@@ -185,7 +195,7 @@ export class TreeSerializer {
       return;
     }
 
-    const frameDoc = frameDocument(element);
+    const frameDoc = localName === 'iframe' || localName === 'frame' ? frameDocument(element) : null;
     const stack = this.stack;
     let children = 0;
     if (frameDoc) {
