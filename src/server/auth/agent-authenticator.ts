@@ -1,0 +1,36 @@
+/**
+ * The relay's `authenticateAgent` (RelayDeps): a viewer ticket becomes an `AgentIdentity`
+ * only if it verifies AND the agent it names still exists, is enabled and is still in the
+ * ticket's group — so disabling an agent locks them out of new sockets at once.
+ */
+import type { AgentIdentity } from '../relay/types.js';
+import type { Agent, Store } from '../store/store.js';
+import type { TicketSigner } from './tickets.js';
+
+/** The identity the relay and the viewer use for a stored agent. */
+export function toAgentIdentity(agent: Agent): AgentIdentity {
+  return {
+    agentId: agent.id,
+    groupId: agent.groupId,
+    username: agent.username,
+    name: agent.displayName,
+    title: agent.title,
+    partnerUserId: agent.partnerUserId,
+    role: agent.role,
+    privileges: { ...agent.privileges },
+  };
+}
+
+/** Builds `RelayDeps.authenticateAgent` over the store and the ticket signer. */
+export function createAgentAuthenticator(
+  store: Store,
+  tickets: TicketSigner,
+): (ticket: string) => Promise<AgentIdentity | null> {
+  return async (ticket) => {
+    const claims = tickets.verifyTicket(ticket);
+    if (!claims) return null;
+    const agent = await store.getAgent(claims.agentId);
+    if (!agent || agent.disabled || agent.groupId !== claims.groupId) return null;
+    return toAgentIdentity(agent);
+  };
+}
