@@ -49,7 +49,8 @@ export function linkStatus(link: LinkState): StatusLine {
     case 'retrying':
       return { text: 'Connection lost — retrying', tone: 'warn' };
     case 'closed':
-      return { text: 'Disconnected', tone: 'error' };
+      // Calm after a normal end; the session status says whether something went wrong.
+      return { text: 'Disconnected', tone: link.ended !== null || link.byViewer ? 'idle' : 'error' };
     default: {
       const never: never = link;
       return never;

@@ -49,11 +49,12 @@ export class Toolbar {
     const sessionChip = el('span', 'oc-chip oc-chip--session');
     this.sessionDot = el('span', 'oc-dot');
     this.sessionText = el('span', 'oc-chip-text');
-    sessionChip.append(this.sessionDot, this.sessionText);
+    sessionChip.append(this.sessionDot, this.sessionText, el('span', 'oc-sr-only', '. '));
     const linkChip = el('span', 'oc-chip oc-chip--link');
     this.linkDot = el('span', 'oc-dot');
     this.linkText = el('span', 'oc-chip-text');
-    linkChip.append(this.linkDot, this.linkText);
+    // The chips read as one sentence: "Live. Connection: Connected".
+    linkChip.append(this.linkDot, el('span', 'oc-sr-only', 'Connection: '), this.linkText);
     status.append(sessionChip, linkChip);
 
     this.retryButton = el('button', 'oc-button', 'Retry now');
@@ -91,6 +92,7 @@ export class Toolbar {
       actions.setMode(this.mode);
     });
     view.append(this.geometry, this.actualButton);
+    view.hidden = true;
 
     const me = el('span', 'oc-field oc-me', agentName);
     me.title = 'Signed in as';
@@ -136,7 +138,8 @@ export class Toolbar {
   /** Shows the viewport and scale ("1280 × 800 · 75%"); empty hides it. */
   setGeometry(text: string): void {
     setText(this.geometry, text);
-    this.geometry.hidden = !text;
+    // Nothing to scale before the first page: the whole view control goes.
+    this.geometry.parentElement!.hidden = !text;
   }
 }
 
