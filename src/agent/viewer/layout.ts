@@ -26,6 +26,9 @@ export interface LayoutInfo {
   mode: FitMode;
 }
 
+/** Pixels per line for wheel events that count lines (Firefox). */
+const LINE_PIXELS = 16;
+
 /** Smallest scale used, so a tiny window still shows something rather than nothing. */
 const MIN_SCALE = 0.05;
 
@@ -81,7 +84,27 @@ export class MirrorLayout {
     if (mode === this.info.mode) return;
     this.info = { ...this.info, mode };
     this.stage.classList.toggle('oc-stage--actual', mode === 'actual');
+    // A scrolling region must be reachable with the keyboard (arrow keys scroll it).
+    if (mode === 'actual') this.stage.tabIndex = 0;
+    else this.stage.removeAttribute('tabindex');
     this.layout();
+  }
+
+  /**
+   * Lets the wheel over a mirror document scroll the stage at actual size. The mirror
+   * swallows wheel events so it never scrolls on its own ([VW4]); without this the agent
+   * could only reach the rest of a large page through the scrollbars.
+   */
+  forwardWheel(doc: Document): void {
+    doc.addEventListener(
+      'wheel',
+      (event) => {
+        if (this.info.mode !== 'actual') return;
+        const unit = event.deltaMode === 1 ? LINE_PIXELS : event.deltaMode === 2 ? this.stage.clientHeight : 1;
+        this.stage.scrollBy(event.deltaX * unit, event.deltaY * unit);
+      },
+      { passive: true },
+    );
   }
 
   /** Stops observing the stage. */

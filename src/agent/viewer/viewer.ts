@@ -77,6 +77,7 @@ export class Viewer {
       viewport: (width, height) => this.layout.setViewport(width, height),
       pointer: (x, y) => this.pointer.move(x, y),
       location: (url, title) => this.toolbar.setPage(url, title),
+      document: (doc) => this.layout.forwardWheel(doc),
       // A node the mirror could not place: the rest of the page still shows, so note it only.
       error: (error) => console.warn('viewer: part of a page update could not be shown', error),
     });
