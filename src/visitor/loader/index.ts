@@ -1,0 +1,95 @@
+/**
+ * The loader: the small script a site puts on every page
+ * (`<script id="glance-cobrowse" src="…/cobrowse/CobrowseJS.ashx?group=G&site=S" data-groupid="G" data-site="S">`).
+ *
+ * It reads the tag's config, installs the `GLANCE.Cobrowse.Visitor` stub and the
+ * `GLANCE.Cobrowse.Loader` hand-off (see handoff.ts), and loads the visitor engine only
+ * when a session starts or one is already running (a page load inside a session). It
+ * never throws into the page.
+ */
+import { findConfigTag, readConfig } from './config.js';
+import { ENGINE_PATH, HANDOFF_VERSION, type GlanceGlobals, type LoaderHandoff, type StubState } from './handoff.js';
+import { createStub } from './stub.js';
+import { readStoredSession } from '../engine/session-store.js';
+import { isTopLevel } from '../engine/page.js';
+
+// Only available while this script runs for the first time, so read it before anything else.
+const current = document.currentScript as HTMLScriptElement | null;
+
+try {
+  install(window as Window & GlanceGlobals);
+} catch (error) {
+  console.error('[cobrowse] the loader failed', error);
+}
+
+function install(win: Window & GlanceGlobals): void {
+  const glance = (win.GLANCE ??= {});
+  const cobrowse = (glance.Cobrowse ??= {});
+  // Included twice (or the engine is already in): keep what is there.
+  if (cobrowse.Visitor || cobrowse.Loader) return;
+
+  const tag = findConfigTag(document, current);
+  const { config, error } = readConfig(tag, win.GLANCE_COBROWSE, current?.src ?? '', location.href);
+  const logError = (message: string) => {
+    if (!config?.disableLogging) console.error(`[cobrowse] ${message}`);
+  };
+  if (error) logError(error);
+
+  const state: StubState = { listeners: [], calls: [], startParams: undefined, engine: null };
+  let loading = false;
+  let waiting: Array<(loaded: boolean) => void> = [];
+
+  const finish = (loaded: boolean, script: string) => {
+    loading = false;
+    const callbacks = waiting;
+    waiting = [];
+    if (!loaded) {
+      // The queued starts die with the failed load; listeners stay for the next attempt.
+      state.calls = [];
+      logError(`could not load ${script}`);
+      const payload = { code: 'SCRIPT_NOT_LOADED', msg: `could not load ${script}`, params: { script } };
+      for (const [name, listener] of state.listeners.slice()) {
+        if (name !== 'error') continue;
+        try {
+          listener(payload);
+        } catch (thrown) {
+          console.error('[cobrowse] an "error" listener threw', thrown);
+        }
+      }
+    }
+    for (const callback of callbacks) callback(loaded);
+  };
+
+  const load = (done?: (loaded: boolean) => void) => {
+    if (done) waiting.push(done);
+    if (state.engine) return finish(true, '');
+    if (loading || !config) return;
+    loading = true;
+    const src = config.server + ENGINE_PATH;
+    const script = document.createElement('script');
+    script.src = src;
+    script.async = true;
+    // A page with a nonce-based CSP allowed our tag; the engine needs the same nonce.
+    if (current?.nonce) script.nonce = current.nonce;
+    // The engine takes over synchronously when it runs, so `onload` knows whether it did.
+    script.onload = () => finish(state.engine !== null, src);
+    script.onerror = () => finish(false, src);
+    (document.head ?? document.documentElement).appendChild(script);
+  };
+
+  // Inside an iframe the session belongs to the top page: never continue it here.
+  const topLevel = isTopLevel(win);
+  const continuing = !!config && topLevel && readStoredSession(config, config.groupId, config.site) !== null;
+
+  const handoff: LoaderHandoff = {
+    handoff: HANDOFF_VERSION,
+    config,
+    configError: error,
+    stub: state,
+    continuing,
+    load,
+  };
+  cobrowse.Loader = handoff;
+  cobrowse.Visitor = createStub(state, () => load(), () => loading, error, logError);
+  if (continuing) load();
+}

@@ -1,0 +1,61 @@
+/**
+ * `GLANCE.Cobrowse.Visitor` before the engine is loaded: records listeners and calls, and
+ * starts loading the engine when a session is asked for. Once the engine has taken over
+ * (`state.engine` set), every method forwards to it, so a page that kept a reference to
+ * the stub keeps working.
+ */
+import type { ForwardTarget, StartParams, StubState, VisitorListener } from './handoff.js';
+
+/** The stub object installed as `GLANCE.Cobrowse.Visitor` (`loaded: false`). */
+export interface VisitorStub extends ForwardTarget {
+  readonly loaded: false;
+}
+
+/**
+ * Creates the stub.
+ *
+ * @param state where calls and listeners are recorded (shared with the hand-off)
+ * @param load starts loading the engine (idempotent)
+ * @param isLoading whether the engine is being loaded (a stop is only worth keeping then)
+ * @param configError why the tag's config is invalid, if it is: `startSession` reports it
+ * @param logError prints a console error (unless logging is disabled)
+ */
+export function createStub(
+  state: StubState,
+  load: () => void,
+  isLoading: () => boolean,
+  configError: string | null,
+  logError: (message: string) => void,
+): VisitorStub {
+  return {
+    loaded: false,
+    inSession: () => state.engine?.inSession() ?? false,
+    getKey: () => state.engine?.getKey() ?? null,
+    getStartParams: () => (state.engine ? state.engine.getStartParams() : state.startParams),
+    addEventListener(name: string, listener: VisitorListener) {
+      if (state.engine) state.engine.addEventListener(name, listener);
+      else if (typeof listener === 'function') state.listeners.push([name, listener]);
+    },
+    removeEventListener(name: string, listener: VisitorListener) {
+      if (state.engine) return state.engine.removeEventListener(name, listener);
+      const index = state.listeners.findIndex(([n, l]) => n === name && l === listener);
+      if (index >= 0) state.listeners.splice(index, 1);
+    },
+    setStartParams(params?: unknown) {
+      if (state.engine) return state.engine.setStartParams(params);
+      state.startParams = params as StartParams | undefined;
+      state.calls.push(['setStartParams', [params]]);
+    },
+    startSession(...args: unknown[]) {
+      if (state.engine) return state.engine.startSession(...(args as [unknown]));
+      if (configError) return logError(`cannot start a session: ${configError}`);
+      state.calls.push(['startSession', args]);
+      load();
+    },
+    stopSession() {
+      if (state.engine) return state.engine.stopSession();
+      // Nothing runs unless the engine is on its way (a session to continue, or a start queued).
+      if (isLoading()) state.calls.push(['stopSession', []]);
+    },
+  };
+}
