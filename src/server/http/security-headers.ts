@@ -1,0 +1,60 @@
+/**
+ * Security headers of every response. Pages get a strict CSP (scripts only from this
+ * server, no inline script); the viewer page has its own, looser for styles and images,
+ * because the mirror shows the visitor's site ([VW3]). Routes that need something else set
+ * their own header first; this hook fills in only what is missing.
+ */
+import type { FastifyInstance } from 'fastify';
+
+/** CSP of ordinary pages (login, console, messages). */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/**
+ * CSP of the viewer page ([VW3]): scripts only from this server; the mirrored page's
+ * styles, images, fonts and media may come from anywhere (the visitor's site and CDNs);
+ * `base-uri` allows the mirror document's `<base href>` to the visitor's page.
+ */
+export const VIEWER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' http: https: data: blob:",
+  'img-src * data: blob:',
+  'font-src * data:',
+  'media-src * data: blob:',
+  "connect-src 'self' ws: wss:",
+  "frame-src 'self'",
+  'base-uri http: https:',
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+  "object-src 'none'",
+].join('; ');
+
+/** Adds the default security headers to every response that has not set its own. */
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('x-content-type-options'))
+      reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', PAGE_CSP);
+    // The viewer page opts out (its CSP's frame-ancestors decides); everything else is never framed by others.
+    if (
+      !reply.hasHeader('x-frame-options') &&
+      reply.getHeader('content-security-policy') !== VIEWER_CSP
+    ) {
+      reply.header('x-frame-options', 'SAMEORIGIN');
+    }
+    return payload;
+  });
+}
