@@ -35,8 +35,6 @@ export interface VisitorApi extends ForwardTarget {
   readonly READYSTATE: typeof READYSTATE;
   /** 0 before any session, then the `READYSTATE` value of the last session event. */
   readonly readyState: number;
-  /** Whether the session's key is a server-generated numeric code. */
-  isRandomKey(): boolean;
 }
 
 /** Options of the controller. */

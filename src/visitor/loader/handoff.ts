@@ -63,6 +63,7 @@ export interface ForwardTarget {
   stopSession(): void;
   inSession(): boolean;
   getKey(): string | null;
+  isRandomKey(): boolean;
   setStartParams(params?: unknown): void;
   getStartParams(): StartParams | undefined;
   addEventListener(name: string, listener: VisitorListener): void;

@@ -61,9 +61,10 @@ function install(win: Window & GlanceGlobals): void {
   };
 
   const load = (done?: (loaded: boolean) => void) => {
+    if (!config) return done?.(false); // the tag is invalid: there is no engine to load
     if (done) waiting.push(done);
     if (state.engine) return finish(true, '');
-    if (loading || !config) return;
+    if (loading) return;
     loading = true;
     const src = config.server + ENGINE_PATH;
     const script = document.createElement('script');

@@ -31,6 +31,7 @@ export function createStub(
     loaded: false,
     inSession: () => state.engine?.inSession() ?? false,
     getKey: () => state.engine?.getKey() ?? null,
+    isRandomKey: () => state.engine?.isRandomKey() ?? false,
     getStartParams: () => (state.engine ? state.engine.getStartParams() : state.startParams),
     addEventListener(name: string, listener: VisitorListener) {
       if (state.engine) state.engine.addEventListener(name, listener);
