@@ -275,6 +275,19 @@ describe('[SS1] session keys', () => {
     await second.close();
   });
 
+  it('[HS5] an unknown group gets error service from the server, and no session', async () => {
+    const context = await browser.newContext();
+    const { page } = await openVisitor(context, '?groupid=99999');
+    await call(page, 'startSession', 'some-key');
+    const log = await waitForEvent(page, 'error');
+    expect(log).toEqual([
+      { name: 'sessionstarting', payload: {} },
+      { name: 'error', payload: { code: 'service', msg: 'unknown group 99999' } },
+    ]);
+    expect(await visitorState(page)).toMatchObject({ inSession: false, readyState: 0 });
+    await context.close();
+  });
+
   it('startSession inside an iframe is refused', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -334,6 +347,26 @@ describe('[SS5] continuing a session', () => {
       await context.close();
     });
   }
+});
+
+describe('[SS5] another tab', () => {
+  it('a second tab of the site continues the session; the first stops sharing and gets blur', async () => {
+    const context = await browser.newContext();
+    const first = await openVisitor(context);
+    await call(first.page, 'startSession', 'two-tabs');
+    await waitForEvent(first.page, 'sessionstart');
+    const second = await openVisitor(context);
+    expect((await waitForEvent(second.page, 'sessioncontinue')).map((e) => e.name)).toEqual(['sessioncontinue']);
+    expect(await visitorState(second.page)).toMatchObject({ inSession: true, key: 'two-tabs' });
+    const log = await waitForEvent(first.page, 'blur');
+    expect(log.map((e) => e.name)).not.toContain('sessionend');
+    expect(await visitorState(first.page)).toMatchObject({ inSession: false });
+    // The session info stays for the tab that has the session.
+    expect(await storedCookie(first.page)).toBe(true);
+    expect(server.relay.findSession(TEST_GROUP_ID, 'two-tabs')).toMatchObject({ visitorConnected: true });
+    await call(second.page, 'stopSession');
+    await context.close();
+  });
 });
 
 describe('[JN5] agents', () => {
@@ -413,6 +446,36 @@ describe('reconnect', () => {
       expect(consecutive(numbered(resent))).toBe(true);
       expect(server.relay.findSession(TEST_GROUP_ID, 'drop-key')).toMatchObject({ visitorConnected: true });
       await call(page, 'stopSession');
+    } finally {
+      await context.close();
+      await proxiedSite.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('[SS7] the session ended while the visitor was away', () => {
+  it('the resume is refused: error conndrop, then sessionend with reason error, and the session info is cleared', async () => {
+    const shortGrace = await startTestServer({ relay: { visitorGraceMs: 300 } });
+    const proxy = await startTcpProxy(shortGrace.baseUrl);
+    const proxiedSite = await serveVisitorSite(proxy.url, TEST_GROUP_ID);
+    const context = await browser.newContext();
+    try {
+      const visitor = await openVisitor(context, '', proxiedSite.url);
+      await call(visitor.page, 'startSession', 'away-key');
+      await waitForEvent(visitor.page, 'sessionstart');
+      proxy.refuse(true);
+      proxy.cut();
+      await waitForEvent(visitor.page, 'connection');
+      await expect.poll(() => shortGrace.relay.findSession(TEST_GROUP_ID, 'away-key')).toBeUndefined();
+      proxy.refuse(false);
+      const log = await waitForEvent(visitor.page, 'sessionend');
+      expect(log.slice(-2)).toEqual([
+        { name: 'error', payload: { code: 'conndrop', msg: 'the session ended while the connection was down', params: { server: proxy.url } } },
+        { name: 'sessionend', payload: { reason: 'error' } },
+      ]);
+      expect(await visitorState(visitor.page)).toMatchObject({ inSession: false, readyState: 5 });
+      expect(await storedCookie(visitor.page)).toBe(false);
     } finally {
       await context.close();
       await proxiedSite.close();
