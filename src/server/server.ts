@@ -77,16 +77,29 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Creates the demo group and agent at first start; applies the demo env values at every start. */
+/** What `bootstrapDemo` did. */
+interface DemoBootstrap {
+  credentials: DemoCredentials | undefined;
+  /** Marks the first start done: called once the server is up, so a failed first start runs again. */
+  commit(): Promise<void>;
+  /** Removes what a failed first start created, so the next start generates (and shows) a new password. */
+  undo(): Promise<void>;
+}
+
+/**
+ * Creates the demo group and agent at first start (the first admin account); at every
+ * start, applies `COBROWSE_DEMO_PASSWORD` and `COBROWSE_DEMO_API_KEY` when set, so the
+ * environment stays the source of truth for what it sets.
+ */
 async function bootstrapDemo(
   store: Store,
   config: ServerConfig,
   logger: Logger,
-): Promise<DemoCredentials | undefined> {
+): Promise<DemoBootstrap> {
   const { password: givenPassword, apiKey: givenApiKey } = config.demo;
-  const firstStart = (await store.getMeta(DEMO_BOOTSTRAPPED_META_KEY)) === undefined;
+  const nothing = async () => {};
 
-  if (firstStart) {
+  if ((await store.getMeta(DEMO_BOOTSTRAPPED_META_KEY)) === undefined) {
     if (!(await store.getGroup(DEMO_GROUP_ID))) {
       await store.createGroup({
         id: DEMO_GROUP_ID,
@@ -94,10 +107,9 @@ async function bootstrapDemo(
         apiKey: givenApiKey ?? randomBytes(32).toString('base64url'),
       });
     }
-    let credentials: DemoCredentials | undefined;
     if (!(await store.findAgentByUsername(DEMO_USERNAME))) {
       const password = givenPassword ?? randomBytes(12).toString('base64url');
-      await store.createAgent({
+      const agent = await store.createAgent({
         groupId: DEMO_GROUP_ID,
         username: DEMO_USERNAME,
         displayName: 'Demo Agent',
@@ -109,27 +121,31 @@ async function bootstrapDemo(
         privileges: { view: true, remoteControl: true, navigate: true, screenShare: true },
         disabled: false,
       });
-      credentials = {
-        username: DEMO_USERNAME,
-        password,
-        generated: givenPassword === undefined,
-        groupId: DEMO_GROUP_ID,
+      logger.info(
+        { groupId: DEMO_GROUP_ID, username: DEMO_USERNAME },
+        'created the demo group and agent',
+      );
+      return {
+        credentials: {
+          username: DEMO_USERNAME,
+          password,
+          generated: givenPassword === undefined,
+          groupId: DEMO_GROUP_ID,
+        },
+        commit: () => store.setMeta(DEMO_BOOTSTRAPPED_META_KEY, new Date().toISOString()),
+        undo: async () => {
+          await store.deleteAgent(agent.id);
+        },
       };
     }
     await store.setMeta(DEMO_BOOTSTRAPPED_META_KEY, new Date().toISOString());
-    logger.info(
-      { groupId: DEMO_GROUP_ID, username: DEMO_USERNAME },
-      'created the demo group and agent',
-    );
-    if (credentials) return credentials;
   }
 
-  // Later starts: the environment stays the source of truth for what it sets.
   if (givenApiKey !== undefined && (await store.getGroup(DEMO_GROUP_ID))) {
     await store.updateGroup(DEMO_GROUP_ID, { apiKey: givenApiKey });
   }
   const agent = await store.findAgentByUsername(DEMO_USERNAME);
-  if (!agent) return undefined;
+  if (!agent) return { credentials: undefined, commit: nothing, undo: nothing };
   if (
     givenPassword !== undefined &&
     !(agent.passwordHash && (await verifyPassword(givenPassword, agent.passwordHash)))
@@ -137,12 +153,13 @@ async function bootstrapDemo(
     await store.updateAgent(agent.id, { passwordHash: await hashPassword(givenPassword) });
     logger.info({ username: DEMO_USERNAME }, 'demo agent password set from COBROWSE_DEMO_PASSWORD');
   }
-  return {
+  const credentials = {
     username: DEMO_USERNAME,
     password: givenPassword,
     generated: false,
     groupId: agent.groupId,
   };
+  return { credentials, commit: nothing, undo: nothing };
 }
 
 /** Creates missing groups of the config file and merges their settings into the store. */
@@ -190,12 +207,15 @@ export async function startServer(
     closers.length = 0;
   };
 
+  let undoBootstrap: (() => Promise<void>) | undefined;
   try {
     const store = openSqliteStore(path.join(config.dataDir, SQLITE_FILE_NAME));
     closers.push(() => store.close());
     await store.migrate();
 
-    const demoCredentials = await bootstrapDemo(store, config, logger);
+    const demoBootstrap = await bootstrapDemo(store, config, logger);
+    undoBootstrap = () => demoBootstrap.undo();
+    const demoCredentials = demoBootstrap.credentials;
     await applyConfiguredGroups(store, config.groups, logger);
 
     const tickets = new TicketSigner(await loadOrCreateSecret(store, TICKET_SECRET_META_KEY));
@@ -303,6 +323,9 @@ export async function startServer(
     purge.unref();
     closers.push(async () => clearInterval(purge));
 
+    await demoBootstrap.commit();
+    undoBootstrap = undefined;
+
     const consoleUrl = `${url}/console`;
     logger.info(
       {
@@ -331,6 +354,11 @@ export async function startServer(
         })),
     };
   } catch (error) {
+    try {
+      await undoBootstrap?.();
+    } catch (undoError) {
+      logger.error({ err: undoError }, 'could not undo the demo bootstrap of a failed start');
+    }
     await closeAll();
     throw error;
   }
