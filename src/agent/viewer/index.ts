@@ -2,6 +2,8 @@
  * Entry of the viewer bundle (`/static/viewer.js`): reads `#oc-viewer-config`, builds the
  * viewer into `#oc-viewer` and joins the session. Loaded with `defer`, so the DOM is parsed.
  */
+// esbuild writes this as dist/public/viewer.css next to viewer.js (served as /static/viewer.css).
+import './viewer.css';
 import { readViewerConfig } from './config.js';
 import { Viewer } from './viewer.js';
 
