@@ -311,7 +311,14 @@ export async function startServer(
       }
       closers.push(() => demo?.close() ?? Promise.resolve());
     }
-    const demoUrl = demo ? `http://${hostForUrl(config.host)}:${demo.port}/` : undefined;
+    // Reached directly (not through the proxy that may front the server): the public host
+    // name when one is configured, else the listening host.
+    const demoHost = config.publicUrl
+      ? new URL(config.publicUrl).hostname
+      : hostForUrl(config.host);
+    const demoHostInUrl =
+      demoHost.includes(':') && !demoHost.startsWith('[') ? `[${demoHost}]` : demoHost;
+    const demoUrl = demo ? `http://${demoHostInUrl}:${demo.port}/` : undefined;
 
     const purge = setInterval(() => {
       webSessions
@@ -334,6 +341,9 @@ export async function startServer(
         demoUrl,
         dataDir: config.dataDir,
         demoUsername: demoCredentials?.username,
+        // A generated password exists nowhere else: where stdout is the log (containers),
+        // this line is how the operator learns it. A chosen one is never logged.
+        ...(demoCredentials?.generated ? { demoPassword: demoCredentials.password } : {}),
       },
       'OpenCobrowse started',
     );

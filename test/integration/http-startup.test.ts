@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createConfig, type ServerConfig } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { DEFAULT_SITE_SETTINGS } from '../../src/server/store/store.js';
 import { signIn, startTestServer } from '../helpers/start-server.js';
@@ -76,6 +77,34 @@ describe('server start', () => {
       generated: false,
     });
     await signIn({ baseUrl: `http://127.0.0.1:${second.port}` }, 'demo', password);
+  });
+
+  it('logs the URLs and the generated demo login through the injected logger', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: {
+        write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+      },
+    });
+    const server = await startServer(
+      createConfig({
+        port: 0,
+        dataDir,
+        demo: { enabled: true, port: 0, password: undefined, apiKey: undefined },
+      }),
+      { logger },
+    );
+    running.push(server);
+    const started = lines.find((line) => line['msg'] === 'OpenCobrowse started');
+    expect(started).toMatchObject({
+      level: 30,
+      url: server.url,
+      consoleUrl: `${server.url}/console`,
+      demoUrl: server.demoUrl,
+      demoUsername: 'demo',
+      demoPassword: server.demoCredentials!.password,
+    });
   });
 
   it('takes the demo password and API key from the environment, also on later starts', async () => {
