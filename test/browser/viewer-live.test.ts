@@ -50,6 +50,9 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** Script errors and console errors of each viewer page. */
+const pageErrors = new WeakMap<Page, string[]>();
+
 /** A session key no other test uses. */
 const newKey = () => `viewer-${++keyCounter}-${Date.now().toString(36)}`;
 
@@ -62,6 +65,14 @@ const viewerUrl = (key: string, wait: boolean) =>
  */
 async function openViewer(key: string, wait = true): Promise<Page> {
   const page = await agentContext.newPage();
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (error) => errors.push(error.message));
+  // CSP violations and failed loads are reported as console errors.
+  page.on('console', (message) => {
+    // The browser asks the server for /favicon.ico on its own; that is not the viewer's doing.
+    if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) errors.push(message.text());
+  });
   await page.goto(viewerUrl(key, wait));
   if (new URL(page.url()).pathname === '/login') {
     await page.fill('#oc-username', TEST_DEMO_USERNAME);
@@ -237,6 +248,8 @@ describe('the agent viewer', () => {
     expect(await viewer.textContent('.oc-page-url')).toBe(`${site.url}/visitor.html`);
     expect(await viewer.textContent('.oc-agents')).toBe('1 agent');
     expect(await viewer.title()).toContain('Live');
+    // [VW3] everything ran under the viewer's CSP without a violation or a script error.
+    expect(pageErrors.get(viewer)).toEqual([]);
 
     await visitor.context.close();
     await viewer.close();
