@@ -61,7 +61,7 @@ export class Viewer {
     this.root = root;
     this.config = config;
     const doc = root.ownerDocument;
-    this.baseTitle = doc.title || 'OpenCobrowse viewer';
+    this.baseTitle = doc.title || `Session ${config.key} — OpenCobrowse`;
     root.classList.add('oc-viewer');
     root.replaceChildren();
 
@@ -217,7 +217,8 @@ export class Viewer {
     this.root.dataset['page'] = String(this.hasPage);
     this.layout.stage.classList.toggle('oc-stage--over', this.phase === 'over');
     this.layout.stage.classList.toggle('oc-stage--stale', this.phase === 'away' || this.link.phase !== 'open');
-    this.root.ownerDocument.title = `${session.text} · ${this.config.key} — ${this.baseTitle}`;
+    // The status first, so an agent with several tabs sees which one needs attention.
+    this.root.ownerDocument.title = `${session.text} — ${this.baseTitle}`;
   }
 
   private noticeContent(sessionText: string): NoticeContent | null {
