@@ -102,6 +102,9 @@ export class Mirror {
     this.building = frame;
     try {
       this.apply(tokens);
+    } catch (error) {
+      frame.remove(); // a half-built page is never shown; the previous one stays
+      throw error;
     } finally {
       this.building = null;
     }

@@ -2,7 +2,8 @@
  * The words the viewer uses for the link and the session ([VW5] in SPEC.md). Pure, so
  * every state has exactly one message and the toolbar, the notice and the page title agree.
  */
-import { CLOSE_REASONS, CloseCode } from '../../shared/protocol/close-codes.js';
+import { CloseCode } from '../../shared/protocol/close-codes.js';
+import { CLOSE_REASONS } from '../../shared/protocol/close-reasons.js';
 import type { EndReason } from '../../shared/protocol/control.js';
 import type { LinkState } from './connection.js';
 

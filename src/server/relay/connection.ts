@@ -3,7 +3,8 @@
  * closing with a fixed reason ([CM3]) and the once-only cleanup.
  */
 import type { Logger } from 'pino';
-import { CLOSE_REASONS, CloseCode } from '../../shared/protocol/close-codes.js';
+import { CloseCode } from '../../shared/protocol/close-codes.js';
+import { CLOSE_REASONS } from '../../shared/protocol/close-reasons.js';
 import type { Connection, ConnectionInfo, PeerSocket, RelayConfig } from './types.js';
 import { TokenBucket } from './rate-limiter.js';
 

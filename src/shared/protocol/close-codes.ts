@@ -36,25 +36,6 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** The fixed reason text sent with each close code. */
-export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
-  [CloseCode.Normal]: 'session closed',
-  [CloseCode.GoingAway]: 'server going away',
-  [CloseCode.BadMessage]: 'malformed message',
-  [CloseCode.Unauthorized]: 'not authenticated',
-  [CloseCode.Forbidden]: 'not allowed',
-  [CloseCode.NoSession]: 'no such session',
-  [CloseCode.TooSlow]: 'client too slow',
-  [CloseCode.DuplicateKey]: 'session key in use',
-  [CloseCode.SessionEnded]: 'session ended',
-  [CloseCode.Superseded]: 'replaced by another connection',
-  [CloseCode.TooLarge]: 'message too large',
-  [CloseCode.VersionMismatch]: 'protocol version mismatch',
-  [CloseCode.RateLimited]: 'rate limit exceeded',
-  [CloseCode.HandshakeTimeout]: 'handshake timeout',
-  [CloseCode.InternalError]: 'internal error',
-};
-
 /** Codes after which a client must not reconnect. */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
   CloseCode.Normal,

@@ -10,7 +10,8 @@ export {
   framePayload,
 } from './frame.js';
 export type { FrameHeader, FrameError } from './frame.js';
-export { CloseCode, CLOSE_REASONS, FINAL_CLOSE_CODES } from './close-codes.js';
+export { CloseCode, FINAL_CLOSE_CODES } from './close-codes.js';
+export { CLOSE_REASONS } from './close-reasons.js';
 export {
   SESSION_KEY_PATTERN,
   GROUP_ID_PATTERN,
