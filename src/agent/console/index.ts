@@ -80,8 +80,10 @@ function fillRow(row: HTMLTableRowElement, session: ConsoleSession): void {
     time = doc.createElement('time');
     startedCell.replaceChildren(time);
   }
-  if (time.dateTime !== started) {
+  // The server renders UTC (it does not know the agent's zone); show local time instead.
+  if (time.dateTime !== started || time.dataset['local'] !== '1') {
     time.dateTime = started;
+    time.dataset['local'] = '1';
     time.textContent = timeText(session.startedAt);
   }
 
