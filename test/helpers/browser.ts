@@ -144,7 +144,7 @@ export function harnessRoutes(): Record<string, RouteHandler> {
       return {
         type: 'text/html; charset=utf-8',
         body:
-          '<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title>' +
+          '<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title><link rel="icon" href="data:,">' +
           '<style>html,body{margin:0;background:#fff}#src,#mirror iframe{border:0;display:block}' +
           `#src{width:${VIEWPORT.width}px;height:${VIEWPORT.height}px}</style></head><body>` +
           `<iframe id="src" src="${attr}"></iframe><div id="mirror"></div>` +
@@ -265,11 +265,13 @@ export type TreeDescription = string[];
  * roots and same-origin frame documents, one line per node with its depth. It describes
  * what the visitor sees and leaves out what the mirror changes on purpose ([VW2]): scripts
  * and noscript (kept as empty placeholders), `<base>`, stylesheets' elements, event
- * handler and frame source attributes, and the mirror's own marks.
+ * handler and frame source attributes, and the mirror's own marks. Masked elements are
+ * one line, `<tag masked>`, without attributes or content: in the page, those matching
+ * `maskedSelector`; in the mirror (`maskedSelector` null), those the mirror marked masked.
  *
  * Self-contained: Playwright serialises it into the page.
  */
-export function describeDocument(doc: Document): TreeDescription {
+export function describeDocument(doc: Document, maskedSelector: string | null): TreeDescription {
   const lines: string[] = [];
   const skipAttribute = (name: string) =>
     /^on/i.test(name) || /^data-oc-/.test(name) || ['srcdoc', 'autofocus', 'autoplay', 'nonce', 'integrity', 'ping'].includes(name);
@@ -291,6 +293,11 @@ export function describeDocument(doc: Document): TreeDescription {
       const element = node as Element;
       let tag = element.localName;
       if (tag === 'base' || tag === 'link' || tag === 'style') return;
+      const masked = maskedSelector === null ? element.hasAttribute('data-oc-masked') : element.matches(maskedSelector);
+      if (masked) {
+        lines.push(`${pad}<${tag} masked>`);
+        return;
+      }
       const placeholder = tag === 'script' || tag === 'noscript' || tag === 'template';
       if (placeholder) tag = 'template';
       if (tag === 'canvas') tag = 'img';
@@ -331,13 +338,23 @@ export function describeDocument(doc: Document): TreeDescription {
   return lines;
 }
 
-/** The source and mirror documents of the harness, described with `describeDocument`. */
-export async function describePair(page: Page): Promise<{ source: TreeDescription; mirror: TreeDescription }> {
+/** What is always masked ([MK1]); a group's selectors come on top. */
+export const BUILT_IN_MASKING = ['[glance_masked="true"]', '.glance_masked', 'input[type="password"]'] as const;
+
+/**
+ * The source and mirror documents of the harness, described with `describeDocument`;
+ * `maskSelectors` are the group's selectors the recorder was given.
+ */
+export async function describePair(page: Page, maskSelectors: readonly string[] = []): Promise<{ source: TreeDescription; mirror: TreeDescription }> {
   const describe = describeDocument.toString();
-  return page.evaluate((code) => {
-    const fn = new Function(`return (${code})`)() as (doc: Document) => string[];
-    const source = (document.getElementById('src') as HTMLIFrameElement).contentDocument!;
-    const mirror = document.querySelector<HTMLIFrameElement>('#mirror iframe.oc-mirror-frame')!.contentDocument!;
-    return { source: fn(source), mirror: fn(mirror) };
-  }, describe);
+  const masked = [...BUILT_IN_MASKING, ...maskSelectors].join(',');
+  return page.evaluate(
+    ([code, selector]) => {
+      const fn = new Function(`return (${code})`)() as (doc: Document, masked: string | null) => string[];
+      const source = (document.getElementById('src') as HTMLIFrameElement).contentDocument!;
+      const mirror = document.querySelector<HTMLIFrameElement>('#mirror iframe.oc-mirror-frame')!.contentDocument!;
+      return { source: fn(source, selector), mirror: fn(mirror, null) };
+    },
+    [describe, masked] as const,
+  );
 }
