@@ -7,14 +7,17 @@
  * decides what happens to the JSON text it produces.
  */
 import { Op, StateAttr, type Token } from '../../shared/dom/format.js';
-import { hookMethod, hookSetter, listen, type Disposer, type ErrorReporter } from './hooks.js';
+import { listen, type Disposer, type ErrorReporter } from './hooks.js';
+import { AdoptedSheets } from './adopted-sheets.js';
+import { writeCanvasChanges } from './canvases.js';
+import { hookPageWindow, type PageWindow } from './window-hooks.js';
 import { Masker, type MaskingRules } from './masking.js';
 import { writeMutations } from './mutations.js';
 import { NodeIds, frameDocument } from './node-ids.js';
 import { pushFormState, hasFormState } from './form-state.js';
 import { TreeSerializer, serializeSubtree, type SerializeContext } from './serialize.js';
 import { yieldToPage } from './scheduling.js';
-import { createSheetTracker, hookCssom, pushSheetState, sheetText, type SheetTracker } from './stylesheets.js';
+import { createSheetTracker, pushSheetState, sheetText, type SheetTracker } from './stylesheets.js';
 
 /** Receives the recorder's output: page-stream payloads as JSON text. */
 export interface CaptureSink {
@@ -56,7 +59,6 @@ export interface RecorderOptions {
 }
 
 type Root = Document | ShadowRoot;
-type PageWindow = Window & typeof globalThis;
 
 const OBSERVE_OPTIONS: MutationObserverInit = {
   childList: true,
@@ -95,10 +97,8 @@ export class Recorder {
   private viewportDirty = false;
   private locationDirty = false;
 
-  /** Per keyframe epoch: constructed sheets' ids and what each root last adopted. */
-  private sheetIds = new WeakMap<CSSStyleSheet, number>();
-  private nextSheetId = 1;
-  private adopted = new Map<Root, number[]>();
+  /** Per keyframe epoch: constructed sheets and what each root last adopted. */
+  private adopted: AdoptedSheets;
   private frameDocs = new WeakMap<Element, Document>();
   private canvasData = new WeakMap<HTMLCanvasElement, string>();
 
@@ -128,6 +128,7 @@ export class Recorder {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.scrollHints = options.scrollHints ?? { elements: [], complete: false };
     this.masker = new Masker(options.masking);
+    this.adopted = new AdoptedSheets(this.sheets);
     this.ctx = this.createContext();
     this.observer = new MutationObserver((records) => {
       try {
@@ -241,9 +242,7 @@ export class Recorder {
     this.dirtyAdoptions.clear();
     this.dirtyFrames.clear();
     this.newShadowHosts.clear();
-    this.sheetIds = new WeakMap();
-    this.nextSheetId = 1;
-    this.adopted = new Map();
+    this.adopted = new AdoptedSheets(this.sheets);
     this.frameDocs = new WeakMap();
     this.canvasData = new WeakMap();
     this.ctx = this.createContext();
@@ -274,7 +273,7 @@ export class Recorder {
       tail.push(Op.Scroll, this.ctx.scrolls[i]!, this.ctx.scrolls[i + 1]!, this.ctx.scrolls[i + 2]!);
     }
     this.ctx.scrolls.length = 0;
-    for (const root of this.roots) this.writeAdopted(root, tail, true);
+    for (const root of this.roots) this.writeAdopted(root, tail);
     this.sink.keyframePiece(pieces.write(tail, true), true);
     this.snapshotting = false;
     this.lastFlush = 0;
@@ -343,62 +342,26 @@ export class Recorder {
   private hookWindow(win: PageWindow): void {
     if (this.hookedWindows.has(win)) return;
     this.hookedWindows.add(win);
-    const report = this.report;
-    const d = this.windowDisposers;
-    const formChanged = (self: unknown) => {
-      const element = self as Element;
-      const target = element.localName === 'option' ? (element as HTMLOptionElement).parentElement?.closest('select') : element;
-      if (target && this.ctx.ids.get(target) !== undefined) {
-        this.dirtyForms.add(target);
-        this.scheduleFlush();
-      }
-    };
-    for (const [proto, names] of [
-      [win.HTMLInputElement?.prototype, ['value', 'checked', 'indeterminate']],
-      [win.HTMLTextAreaElement?.prototype, ['value']],
-      [win.HTMLSelectElement?.prototype, ['value', 'selectedIndex']],
-      [win.HTMLOptionElement?.prototype, ['selected']],
-    ] as const) {
-      if (proto) for (const name of names) d.push(hookSetter(proto, name, formChanged, report));
-    }
-    d.push(
-      hookCssom(
-        win,
-        (sheet) => {
-          this.dirtySheets.add(sheet);
-          this.scheduleFlush();
-        },
-        this.sheets,
-        report,
-      ),
-    );
-    const adoptionChanged = (self: unknown) => {
-      this.dirtyAdoptions.add(self as Root);
+    const dirty = <T>(set: Set<T>) => (item: T) => {
+      set.add(item);
       this.scheduleFlush();
     };
-    if (win.Document) d.push(hookSetter(win.Document.prototype, 'adoptedStyleSheets', adoptionChanged, report));
-    if (win.ShadowRoot) d.push(hookSetter(win.ShadowRoot.prototype, 'adoptedStyleSheets', adoptionChanged, report));
-    if (win.Element) {
-      d.push(
-        hookMethod(
-          win.Element.prototype,
-          'attachShadow',
-          (self, _args, result) => {
-            const host = self as Element;
-            if (host.shadowRoot === result) {
-              this.newShadowHosts.add(host);
-              this.scheduleFlush();
-            }
+    this.windowDisposers.push(
+      hookPageWindow(
+        win,
+        {
+          formChanged: (element) => {
+            if (this.ctx.ids.get(element) !== undefined) dirty(this.dirtyForms)(element);
           },
-          report,
-        ),
-      );
-    }
-    if (win.History) {
-      const changed = () => this.onLocation();
-      d.push(hookMethod(win.History.prototype, 'pushState', changed, report));
-      d.push(hookMethod(win.History.prototype, 'replaceState', changed, report));
-    }
+          sheetChanged: dirty(this.dirtySheets),
+          adoptionChanged: dirty(this.dirtyAdoptions),
+          shadowAttached: dirty(this.newShadowHosts),
+          locationChanged: () => this.onLocation(),
+        },
+        this.sheets,
+        this.report,
+      ),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -472,7 +435,7 @@ export class Recorder {
     this.writeFrames(out);
     this.writeForms(out);
     this.writeSheets(out);
-    for (const root of this.dirtyAdoptions) this.writeAdopted(root, out, false);
+    for (const root of this.dirtyAdoptions) this.writeAdopted(root, out);
     this.dirtyAdoptions.clear();
     this.writeScrolls(out);
     if (this.viewportDirty) {
@@ -557,7 +520,7 @@ export class Recorder {
           if (!written.has(name)) out.push(Op.Attr, id, name, null);
         }
       } else {
-        const sheetId = this.sheetIds.get(sheet);
+        const sheetId = this.adopted.idOf(sheet);
         if (sheetId !== undefined) out.push(Op.Sheet, sheetId, sheetText(sheet, sheet.href) ?? '');
       }
     }
@@ -565,26 +528,10 @@ export class Recorder {
   }
 
   /** Writes a root's adopted sheets when they differ from what the mirror has. */
-  private writeAdopted(root: Root, out: Token[], force: boolean): void {
+  private writeAdopted(root: Root, out: Token[]): void {
     const rootId = this.ctx.ids.get(root);
-    if (rootId === undefined || !root.isConnected && root !== this.doc) return;
-    const sheets = root.adoptedStyleSheets ?? [];
-    const previous = this.adopted.get(root) ?? [];
-    if (!force && sheets.length === 0 && previous.length === 0) return;
-    const list: number[] = [];
-    for (const sheet of sheets) {
-      let sheetId = this.sheetIds.get(sheet);
-      if (sheetId === undefined) {
-        sheetId = this.nextSheetId++;
-        this.sheetIds.set(sheet, sheetId);
-        this.sheets.mediaOwners.set(sheet.media, sheet);
-        out.push(Op.Sheet, sheetId, sheetText(sheet, sheet.href) ?? '');
-      }
-      list.push(sheetId);
-    }
-    if (list.length === previous.length && list.every((id, i) => id === previous[i])) return;
-    this.adopted.set(root, list);
-    out.push(Op.Adopt, rootId, list.length, ...list);
+    if (rootId === undefined || (!root.isConnected && root !== this.doc)) return;
+    this.adopted.write(root, rootId, out);
   }
 
   private writeScrolls(out: Token[]): void {
@@ -608,40 +555,14 @@ export class Recorder {
 
   private poll(): void {
     if (this.stopped || this.snapshotting) return;
-    // In-place edits of adoptedStyleSheets (push, splice) call no setter.
-    for (const root of this.roots) {
-      const current = root.adoptedStyleSheets ?? [];
-      const previous = this.adopted.get(root) ?? [];
-      if (current.length !== previous.length || current.some((sheet, i) => this.sheetIds.get(sheet) !== previous[i])) {
-        this.dirtyAdoptions.add(root);
-      }
-    }
+    for (const root of this.roots) if (this.adopted.changed(root)) this.dirtyAdoptions.add(root);
     if (this.dirtyAdoptions.size > 0) this.scheduleFlush();
     if (++this.pollCount % 2 === 0) this.pollCanvases();
   }
 
-  /** Sends the pixels of canvases that changed since last time, within a small time budget. */
   private pollCanvases(): void {
-    const deadline = performance.now() + 20;
     const out: Token[] = [];
-    for (const root of this.roots) {
-      const canvases = root.querySelectorAll('canvas');
-      for (let i = 0; i < canvases.length; i++) {
-        const canvas = canvases[i] as HTMLCanvasElement;
-        const id = this.ctx.ids.get(canvas);
-        if (id === undefined || this.ctx.maskedElements.has(canvas) || canvas.width === 0 || canvas.height === 0) continue;
-        let data: string;
-        try {
-          data = canvas.toDataURL();
-        } catch {
-          continue; // tainted by cross-origin images: nothing we may read
-        }
-        if (this.canvasData.get(canvas) === data) continue;
-        this.canvasData.set(canvas, data);
-        out.push(Op.Attr, id, StateAttr.Canvas, data);
-        if (performance.now() > deadline) break;
-      }
-    }
+    writeCanvasChanges(this.roots, this.ctx.ids, this.ctx.maskedElements, this.canvasData, out);
     if (out.length > 0) this.sink.delta(JSON.stringify(out));
   }
 
