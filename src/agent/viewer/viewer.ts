@@ -139,6 +139,9 @@ export class Viewer {
     this.render();
   }
 
+  /** Session events for the Agent API bridge and the toolbar (set by the owner). */
+  onSessionEvent?: (message: Extract<ServerToAgent, { type: 'message' | 'userstate' | 'rc' | 'rc-declined' | 'paused' | 'visibility' | 'page' | 'screenshare' | 'accessibility' | 'denied' }>) => void;
+
   private onMessage(message: ServerToAgent): void {
     switch (message.type) {
       case 'waiting':
@@ -171,6 +174,18 @@ export class Viewer {
         break;
       case 'ping':
         break; // answered by the connection
+      case 'message':
+      case 'userstate':
+      case 'rc':
+      case 'rc-declined':
+      case 'paused':
+      case 'visibility':
+      case 'page':
+      case 'screenshare':
+      case 'accessibility':
+      case 'denied':
+        this.onSessionEvent?.(message);
+        break;
       default: {
         const never: never = message;
         console.warn('viewer: ignored an unknown control message', never);

@@ -4,7 +4,12 @@
  */
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/close-codes.js';
-import { parseAgentMessage, type AgentHello, type ServerToAgent } from '../../shared/protocol/control.js';
+import {
+  parseAgentMessage,
+  type AgentHello,
+  type AgentToServer,
+  type ServerToAgent,
+} from '../../shared/protocol/control.js';
 import { BaseConnection } from './connection.js';
 import type { AgentPeer, Session } from './session.js';
 import type { AgentIdentity, ConnectionInfo, PeerSocket, RelayConfig } from './types.js';
@@ -13,7 +18,12 @@ import type { AgentIdentity, ConnectionInfo, PeerSocket, RelayConfig } from './t
 export interface AgentHost {
   helloAgent(connection: AgentConnection, hello: AgentHello): Promise<void>;
   agentLeft(connection: AgentConnection, reason: 'left' | 'disconnected'): void;
+  /** A message or command for the session the agent joined. */
+  agentMessage(connection: AgentConnection, session: Session, message: AgentSessionMessage): void;
 }
+
+/** The agent's messages that act on a joined session. */
+export type AgentSessionMessage = Exclude<AgentToServer, { type: 'hello' | 'leave' | 'pong' }>;
 
 export class AgentConnection extends BaseConnection implements AgentPeer {
   identity!: AgentIdentity;
@@ -74,6 +84,21 @@ export class AgentConnection extends BaseConnection implements AgentPeer {
         this.closeWith(CloseCode.Normal);
         return;
       case 'pong':
+        return;
+      case 'message':
+      case 'rc-request':
+      case 'rc-event':
+      case 'gesture':
+      case 'pointer':
+      case 'navigate':
+      case 'screenshare':
+      case 'accessibility':
+        if (!this.session) {
+          // Waiting, or the session just ended: recoverable, the viewer queues its calls.
+          this.sendControl({ type: 'error', code: 'no-session', message: `${message.type} needs a joined session` });
+          return;
+        }
+        this.host.agentMessage(this, this.session, message);
         return;
       default:
         message satisfies never;

@@ -13,9 +13,11 @@ import type { AgentHello, EndReason, VisitorHello } from '../../shared/protocol/
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import type { Bus } from '../bus/bus.js';
 import type { AuditEntry, Store } from '../store/store.js';
-import { AgentConnection, type AgentHost } from './agent-connection.js';
+import { AgentConnection, type AgentHost, type AgentSessionMessage } from './agent-connection.js';
+import { applyPolicy, DEFAULT_POLICY, PolicyRefusal, type AgentAction, type PolicyCheck } from './policy.js';
 import { FailureCounter } from './rate-limiter.js';
-import { Session, type SessionHost } from './session.js';
+import { agentInfo, Session, type SessionHost } from './session.js';
+import { describeBrowser } from './user-agent.js';
 import {
   DEFAULT_RELAY_CONFIG,
   type Connection,
@@ -25,10 +27,12 @@ import {
   type RelayDeps,
   type SessionInfo,
 } from './types.js';
-import { VisitorConnection, type VisitorHost } from './visitor-connection.js';
+import { VisitorConnection, type VisitorHost, type VisitorSessionMessage } from './visitor-connection.js';
 
-/** Failed key lookups an agent may make per minute before being refused (code guessing). */
+/** Failed key lookups an agent, or an address, may make per minute before being refused (code guessing). */
 const MAX_JOIN_FAILURES_PER_MINUTE = 30;
+/** Names of user state a session keeps at most ([AP2]). */
+const MAX_USER_STATE_ENTRIES = 100;
 
 /** Bus channel on which nodes announce sessions that start (waiting agents elsewhere). */
 export const SESSION_STARTED_CHANNEL = 'session-started';
@@ -57,6 +61,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   private readonly ackQueue = new Set<Session>();
   private ackTimer: ReturnType<typeof setInterval> | null = null;
   private readonly joinFailures = new FailureCounter(MAX_JOIN_FAILURES_PER_MINUTE);
+  private readonly policy: readonly PolicyCheck[] = DEFAULT_POLICY;
   private closing = false;
 
   constructor(deps: RelayDeps) {
@@ -142,6 +147,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         connection.closeWith(CloseCode.Forbidden);
         return;
       }
+      session.pageLoaded(hello.page, describeBrowser(connection.info.userAgent));
       this.startVisitor(connection, session, true);
       return;
     }
@@ -173,6 +179,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         settings,
         visitor: hello.visitor ?? {},
         page: hello.page,
+        browser: describeBrowser(connection.info.userAgent),
         logBudgetBytes: this.config.maxLogBytes,
         visitorGraceMs: this.config.visitorGraceMs,
       },
@@ -182,7 +189,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     this.sessionsById.set(session.id, session);
     if (session.randomKey) this.expireUnusedCode(session, settings.sessionCodeExpiryMinutes * 60_000);
     this.logger.info({ session: session.id, key: session.key, group: session.groupId }, 'session started');
-    this.audit({ event: 'session.started', session, detail: { site: session.site, url: session.pageUrl } });
+    this.audit({ event: 'session.started', session, detail: { site: session.site, url: session.state.page.url } });
     this.startVisitor(connection, session, false);
 
     // [JN2] agents waiting for this key join now; other nodes hear of it on the bus.
@@ -214,8 +221,9 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
       resumed,
       nextSeq: session.expectedSeq,
       needKeyframe: resumed && !session.log.servable,
-      settings: { maskedSelectors: session.settings.maskedSelectors },
+      settings: session.visitorSettings(),
       agents: session.agentsState(),
+      state: session.state,
     });
   }
 
@@ -255,8 +263,8 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
       connection.closeWith(CloseCode.Forbidden);
       return;
     }
-    const failureKey = `agent:${identity.agentId}`;
-    if (this.joinFailures.blocked(failureKey)) {
+    const failureKeys = [`agent:${identity.agentId}`, `ip:${connection.info.ip}`];
+    if (failureKeys.some((key) => this.joinFailures.blocked(key))) {
       connection.closeWith(CloseCode.RateLimited);
       return;
     }
@@ -268,7 +276,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
       return;
     }
     if (!hello.wait) {
-      this.joinFailures.fail(failureKey);
+      for (const key of failureKeys) this.joinFailures.fail(key);
       connection.closeWith(CloseCode.NoSession);
       return;
     }
@@ -301,6 +309,163 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     if (session.ended || !session.agents.has(connection)) return;
     session.leave(connection);
     this.audit({ event: 'agent.left', session, agentId: connection.identity.agentId, detail: { reason } });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Session messages
+
+  visitorMessage(_connection: VisitorConnection, session: Session, message: VisitorSessionMessage): void {
+    const state = session.state;
+    switch (message.type) {
+      case 'message': {
+        // [AP1] to every agent, or privately to one.
+        for (const agent of session.agents) {
+          if (!message.to || agent.identity.username === message.to) {
+            agent.sendControl({ type: 'message', name: message.name, data: message.data });
+          }
+        }
+        return;
+      }
+      case 'userstate': {
+        if (!(message.name in state.userState) && Object.keys(state.userState).length >= MAX_USER_STATE_ENTRIES) {
+          session.toVisitor({ type: 'error', code: 'userstate', message: `at most ${MAX_USER_STATE_ENTRIES} user state names` });
+          return;
+        }
+        state.userState[message.name] = message.value;
+        session.broadcastToAgents({ type: 'userstate', name: message.name, value: message.value });
+        return;
+      }
+      case 'pause':
+        state.paused = { paused: message.paused, message: message.paused ? (message.message ?? '') : '' };
+        session.broadcastToAgents({ type: 'paused', ...state.paused });
+        return;
+      case 'rc': {
+        if (message.enabled && !session.settings.allowRemoteControl) {
+          session.toVisitor({ type: 'error', code: 'rc', message: 'remote control is off for this group' });
+          return;
+        }
+        const was = state.rc.enabled;
+        state.rc = { enabled: message.enabled, suspended: message.enabled && message.suspended === true };
+        session.broadcastToAgents({ type: 'rc', ...state.rc });
+        if (!was && message.enabled) this.audit({ event: 'rc.granted', session });
+        if (was && !message.enabled) this.audit({ event: 'rc.ended', session, detail: { by: 'visitor' } });
+        return;
+      }
+      case 'rc-declined':
+        session.broadcastToAgents({ type: 'rc-declined' });
+        this.audit({ event: 'rc.declined', session });
+        return;
+      case 'visibility':
+        state.visible = message.visible;
+        session.broadcastToAgents({ type: 'visibility', visible: message.visible });
+        return;
+      default:
+        message satisfies never;
+    }
+  }
+
+  agentMessage(connection: AgentConnection, session: Session, message: AgentSessionMessage): void {
+    const agent = connection.identity;
+    const from = agentInfo(agent);
+    const state = session.state;
+    switch (message.type) {
+      case 'message':
+        session.toVisitor({ type: 'message', name: message.name, data: message.data, from });
+        return;
+      case 'pointer':
+        session.toVisitor({ type: 'agent-pointer', x: message.x, y: message.y, agent: from });
+        return;
+      case 'gesture':
+        session.toVisitor({ type: 'gesture', epoch: message.epoch, x: message.x, y: message.y, agent: from, ...(message.target ? { target: message.target } : {}) });
+        return;
+      case 'accessibility':
+        state.accessibility = message.enabled;
+        session.toVisitor({ type: 'accessibility', enabled: message.enabled });
+        session.broadcastToAgents({ type: 'accessibility', enabled: message.enabled });
+        return;
+      case 'rc-request': {
+        const action = this.permitted(connection, session, { kind: 'rc-request', enable: message.enable });
+        if (!action) return;
+        if (message.enable) {
+          session.toVisitor({ type: 'rc-request', agent: from });
+          this.audit({ event: 'rc.requested', session, agentId: agent.agentId });
+        } else if (state.rc.enabled) {
+          state.rc = { enabled: false, suspended: false };
+          session.toVisitor({ type: 'rc', ...state.rc });
+          session.broadcastToAgents({ type: 'rc', ...state.rc });
+          this.audit({ event: 'rc.ended', session, agentId: agent.agentId, detail: { by: 'agent' } });
+        }
+        return;
+      }
+      case 'rc-event': {
+        const action = this.permitted(connection, session, { kind: 'rc-event', event: message.event });
+        if (!action) return;
+        session.toVisitor({ type: 'rc-event', epoch: message.epoch, event: message.event, agent: from });
+        // What was done, never what was typed.
+        const event = message.event;
+        this.audit({
+          event: 'rc.action',
+          session,
+          agentId: agent.agentId,
+          detail: { kind: event.kind, ...('target' in event && event.target ? { target: event.target } : {}), ...(event.kind === 'text' ? { length: event.text.length } : {}) },
+        });
+        return;
+      }
+      case 'navigate': {
+        const { type: _type, ...request } = message;
+        const action = this.permitted(connection, session, { kind: 'navigate', request });
+        if (!action || action.kind !== 'navigate') return;
+        session.toVisitor({ type: 'navigate', ...action.request, agent: from });
+        this.audit({ event: 'navigate.sent', session, agentId: agent.agentId, detail: { url: action.request.url } });
+        return;
+      }
+      case 'screenshare': {
+        if (!this.permitted(connection, session, { kind: 'screenshare' })) return;
+        const params = message.params ?? {};
+        const view = typeof params['screenshareView'] === 'string' ? params['screenshareView'] : 'glance_screenshare';
+        const current = state.screenshare;
+        switch (message.action) {
+          case 'add':
+            state.screenshare = { screenshareView: view, state: 'new', paused: false, params };
+            break;
+          case 'pause':
+          case 'resume':
+            if (!current) return;
+            state.screenshare = { ...current, state: 'continued', paused: message.action === 'pause' };
+            break;
+          case 'close':
+            if (!current) return;
+            state.screenshare = null;
+            break;
+        }
+        const payload = state.screenshare ?? { ...current!, state: 'ended' as const, paused: false };
+        session.toVisitor({ type: 'screenshare', ...payload });
+        session.broadcastToAgents({ type: 'screenshare', ...payload });
+        return;
+      }
+      default:
+        message satisfies never;
+    }
+  }
+
+  /** Runs the policy; on refusal tells the agent, audits, and returns null ([RC1], [NV2]). */
+  private permitted(connection: AgentConnection, session: Session, action: AgentAction): AgentAction | null {
+    try {
+      return applyPolicy(this.policy, action, {
+        agent: connection.identity,
+        settings: session.settings,
+        controlGranted: session.state.rc.enabled,
+        pageUrl: session.state.page.url,
+      });
+    } catch (error) {
+      if (!(error instanceof PolicyRefusal)) throw error;
+      connection.sendControl({ type: 'denied', action: error.action, reason: error.reason });
+      const event = error.action === 'navigate' ? 'navigate.refused' : 'rc.refused';
+      if (error.action !== 'screenshare') {
+        this.audit({ event, session, agentId: connection.identity.agentId, detail: { action: error.action, reason: error.reason } });
+      }
+      return null;
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,7 +4,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FrameKind, type FrameHeader } from '../../shared/protocol/frame.js';
-import type { AgentsState, EndReason, ServerToAgent, ServerToVisitor } from '../../shared/protocol/control.js';
+import type {
+  AgentInfo,
+  AgentsState,
+  BrowserInfo,
+  EndReason,
+  ServerToAgent,
+  ServerToVisitor,
+  SessionState,
+  VisitorSettings,
+} from '../../shared/protocol/control.js';
 import { CloseCode } from '../../shared/protocol/close-codes.js';
 import type { Site, SiteSettings } from '../store/store.js';
 import { CatchUpLog } from './catch-up-log.js';
@@ -45,7 +54,8 @@ export interface SessionInit {
   randomKey: boolean;
   settings: SiteSettings;
   visitor: { name?: string; email?: string; phone?: string };
-  page: { url: string; title: string };
+  page: { url: string; title: string; visible?: boolean | undefined };
+  browser: BrowserInfo;
   logBudgetBytes: number;
   visitorGraceMs: number;
 }
@@ -61,8 +71,8 @@ export class Session {
   readonly startedAt = Date.now();
   readonly settings: SiteSettings;
   readonly visitorInfo: { name?: string; email?: string; phone?: string };
-  pageUrl: string;
-  pageTitle: string;
+  /** Remote control, pause, user state, visibility…: restored on every (re)connect. */
+  readonly state: SessionState;
 
   visitor: VisitorPeer | null = null;
   readonly agents = new Set<AgentPeer>();
@@ -90,22 +100,36 @@ export class Session {
     this.randomKey = init.randomKey;
     this.settings = init.settings;
     this.visitorInfo = init.visitor;
-    this.pageUrl = init.page.url;
-    this.pageTitle = init.page.title;
+    this.state = {
+      rc: { enabled: false, suspended: false },
+      paused: { paused: false, message: '' },
+      userState: {},
+      visible: init.page.visible ?? true,
+      screenshare: null,
+      accessibility: false,
+      page: { url: init.page.url, title: init.page.title, browser: init.browser },
+    };
     this.log = new CatchUpLog(init.logBudgetBytes);
     this.visitorGraceMs = init.visitorGraceMs;
   }
 
   /** The `agents` payload (Glance `agents` event). */
   agentsState(): AgentsState {
-    const agentlist = [...this.agents].map(({ identity }) => ({
-      username: identity.username,
-      name: identity.name,
-      title: identity.title,
-      partnerid: identity.groupId,
-      partneruserid: identity.partnerUserId,
-    }));
+    const agentlist = [...this.agents].map(({ identity }) => agentInfo(identity));
     return { count: agentlist.length, agentlist };
+  }
+
+  /** What the visitor's engine needs of the group's settings. */
+  visitorSettings(): VisitorSettings {
+    const { maskedSelectors, trustedDomains, allowRemoteControl, termsText, termsUrl } = this.settings;
+    return { maskedSelectors, trustedDomains, allowRemoteControl, termsText, termsUrl };
+  }
+
+  /** The visitor's page changed (a new page of the session was loaded). */
+  pageLoaded(page: { url: string; title: string; visible?: boolean | undefined }, browser: BrowserInfo): void {
+    this.state.page = { url: page.url, title: page.title, browser };
+    if (page.visible !== undefined) this.state.visible = page.visible;
+    this.broadcastToAgents({ type: 'page', ...this.state.page });
   }
 
   /** A summary for listings. */
@@ -120,8 +144,8 @@ export class Session {
       visitorConnected: this.visitor !== null,
       agentCount: this.agents.size,
       visitor: this.visitorInfo,
-      pageUrl: this.pageUrl,
-      pageTitle: this.pageTitle,
+      pageUrl: this.state.page.url,
+      pageTitle: this.state.page.title,
     };
   }
 
@@ -214,6 +238,7 @@ export class Session {
       startedAt: this.startedAt,
       visitor: this.visitorInfo,
       agents: this.agentsState(),
+      state: this.state,
     });
     if (!this.visitor) agent.sendControl({ type: 'visitor', connected: false });
     const frames = this.log.framesFor(afterSeq);
@@ -245,6 +270,11 @@ export class Session {
     for (const agent of this.agents) agent.sendControl(message);
   }
 
+  /** Sends to the visitor, if connected. */
+  toVisitor(message: ServerToVisitor): void {
+    this.visitor?.sendControl(message);
+  }
+
   // -------------------------------------------------------------------------------------------
   // End
 
@@ -268,4 +298,15 @@ export class Session {
     this.log.clear();
     this.host.sessionEnded(this, reason);
   }
+}
+
+/** How an agent appears to the visitor and other agents. */
+export function agentInfo(identity: AgentIdentity): AgentInfo {
+  return {
+    username: identity.username,
+    name: identity.name,
+    title: identity.title,
+    partnerid: identity.groupId,
+    partneruserid: identity.partnerUserId,
+  };
 }

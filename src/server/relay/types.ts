@@ -23,6 +23,8 @@ export interface ConnectionInfo {
   ip: string;
   /** The `Origin` header, if any. */
   origin: string | undefined;
+  /** The `User-Agent` header, if any (the visitor's browser, for agents' `navigate` event). */
+  userAgent?: string | undefined;
 }
 
 /** The relay's end of one socket: the transport feeds it messages and the close. */

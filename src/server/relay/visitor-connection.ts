@@ -4,7 +4,12 @@
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/close-codes.js';
 import { FrameKind, readFrameHeader } from '../../shared/protocol/frame.js';
-import { parseVisitorMessage, type ServerToVisitor, type VisitorHello } from '../../shared/protocol/control.js';
+import {
+  parseVisitorMessage,
+  type ServerToVisitor,
+  type VisitorHello,
+  type VisitorToServer,
+} from '../../shared/protocol/control.js';
 import { BaseConnection } from './connection.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { Session, VisitorPeer } from './session.js';
@@ -13,7 +18,12 @@ import type { ConnectionInfo, PeerSocket, RelayConfig } from './types.js';
 /** The relay functions a visitor connection calls. */
 export interface VisitorHost {
   helloVisitor(connection: VisitorConnection, hello: VisitorHello): Promise<void>;
+  /** A session message, state change or consent answer from the visitor. */
+  visitorMessage(connection: VisitorConnection, session: Session, message: VisitorSessionMessage): void;
 }
+
+/** The visitor's messages that act on a running session. */
+export type VisitorSessionMessage = Exclude<VisitorToServer, { type: 'hello' | 'stop' | 'pong' }>;
 
 export class VisitorConnection extends BaseConnection implements VisitorPeer {
   session: Session | null = null;
@@ -65,6 +75,18 @@ export class VisitorConnection extends BaseConnection implements VisitorPeer {
         this.session.end('visitor');
         return;
       case 'pong':
+        return;
+      case 'message':
+      case 'userstate':
+      case 'pause':
+      case 'rc':
+      case 'rc-declined':
+      case 'visibility':
+        if (!this.session || this.state !== 'open') {
+          this.refuse(`${message.type} before the session started`);
+          return;
+        }
+        this.host.visitorMessage(this, this.session, message);
         return;
       default:
         message satisfies never;

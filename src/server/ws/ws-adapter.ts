@@ -45,7 +45,7 @@ export function attachWebSockets(server: Server, relay: Relay, options: WebSocke
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const info = { ip: request.socket.remoteAddress ?? '', origin };
+      const info = { ip: request.socket.remoteAddress ?? '', origin, userAgent: request.headers['user-agent'] };
       const peer = asPeerSocket(ws);
       const connection: Connection =
         path === VISITOR_PATH ? relay.acceptVisitor(peer, info) : relay.acceptAgent(peer, info);

@@ -27,6 +27,9 @@ export interface ResumeInfo {
 }
 
 /** What the connection reports to its session. Called inside guards: a throw is logged. */
+/** Server messages that carry agents' commands and messages to the page. */
+export type VisitorCommand = Exclude<ServerToVisitor, { type: 'welcome' | 'ack' | 'need-keyframe' | 'agents' | 'ended' | 'error' | 'ping' }>;
+
 export interface ConnectionEvents {
   /** The server welcomed this socket (first connection, reconnect or continue). */
   welcome(message: Welcome): void;
@@ -37,6 +40,8 @@ export interface ConnectionEvents {
   ended(reason: EndReason): void;
   /** An `error` message from the server (usually followed by a final close). */
   serverError(code: string, message: string): void;
+  /** An agent's message or command for the page (session messages, remote control, navigation…). */
+  command?(message: VisitorCommand): void;
   /** The welcomed socket dropped; retries are under way. */
   reconnecting(): void;
   /** The server closed with a final code ([CM3]); no more attempts. */
@@ -233,6 +238,17 @@ export class VisitorConnection {
       case 'ping':
         this.sendControl({ type: 'pong', t: message.t });
         this.watchSilence();
+        return;
+      case 'message':
+      case 'rc-request':
+      case 'rc':
+      case 'rc-event':
+      case 'gesture':
+      case 'agent-pointer':
+      case 'navigate':
+      case 'screenshare':
+      case 'accessibility':
+        events.command?.(message);
         return;
       default:
         message satisfies never;
