@@ -149,6 +149,26 @@ export class Recorder {
     return this.ctx.ids;
   }
 
+  /**
+   * Whether a node is masked or lies inside a masked element (shadow hosts and frames
+   * included): remote control must neither type into nor read such nodes ([MK5]).
+   */
+  isMasked(node: Node): boolean {
+    for (let current: Node | null = node; current; ) {
+      if (current.nodeType === Node.ELEMENT_NODE) {
+        const element = current as Element;
+        if (this.ctx.maskedElements.has(element) || this.ctx.maskMatches.has(element) || this.masker.matches(element)) return true;
+        if (this.masker.maskPage && (element.localName === 'body' || element.localName === 'frameset')) return true;
+      }
+      const parent: Node | null = current.parentNode;
+      if (parent) current = parent;
+      else if (current.nodeType === Node.DOCUMENT_FRAGMENT_NODE) current = (current as ShadowRoot).host ?? null;
+      else if (current.nodeType === Node.DOCUMENT_NODE) current = frameElementOf(current as Document);
+      else current = null;
+    }
+    return false;
+  }
+
   /** Marks a node of ours (the visitor UI) so it is never captured. */
   ignore(node: Node): void {
     this.ignored.add(node);
