@@ -4,11 +4,29 @@
  * the suite migrates it and closes it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SITE_SETTINGS, type NewAgent, type Store } from '../../src/server/store/store.js';
+import {
+  DEFAULT_SITE_SETTINGS,
+  type NewAgent,
+  type SiteSettings,
+  type Store,
+} from '../../src/server/store/store.js';
 import { StoreError } from '../../src/server/store/sql-store.js';
+import { SecretBox } from '../../src/server/store/secret-box.js';
 
-/** Makes a fresh, empty (not yet migrated) store; `dispose` runs after the store is closed. */
-export type StoreFactory = () => Promise<{ store: Store; dispose?: () => Promise<void> }>;
+/** A fresh store and what the suite needs to look behind it. */
+export interface StoreUnderTest {
+  /** Empty, not yet migrated. */
+  store: Store;
+  /** The `api_key` column of a group as stored in the database (to check it is sealed). */
+  rawApiKey(groupId: string): Promise<string | null>;
+  /** Opens the same database again with another secret key (not migrated). */
+  reopen(secrets: SecretBox): Store;
+  /** Runs after the store is closed. */
+  dispose?: () => Promise<void>;
+}
+
+/** Makes a fresh, empty store for one test. */
+export type StoreFactory = () => Promise<StoreUnderTest>;
 
 const ALL = { view: true, remoteControl: true, navigate: true, screenShare: true };
 
@@ -32,10 +50,12 @@ function newAgent(overrides: Partial<NewAgent> = {}): NewAgent {
 export function describeStore(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
+    let subject: StoreUnderTest;
     let dispose: (() => Promise<void>) | undefined;
 
     beforeEach(async () => {
-      ({ store, dispose } = await factory());
+      subject = await factory();
+      ({ store, dispose } = subject);
       await store.migrate();
       await store.createGroup({ id: '10000', name: 'Demo', apiKey: null });
     });
@@ -55,6 +75,17 @@ export function describeStore(name: string, factory: StoreFactory): void {
       await store.setMeta('ticket_secret', 'one');
       await store.setMeta('ticket_secret', 'two');
       expect(await store.getMeta('ticket_secret')).toBe('two');
+    });
+
+    it('setMetaIfAbsent keeps the first value, also when writers race', async () => {
+      expect(await store.setMetaIfAbsent('csrf_secret', 'first')).toBe('first');
+      expect(await store.setMetaIfAbsent('csrf_secret', 'second')).toBe('first');
+      expect(await store.getMeta('csrf_secret')).toBe('first');
+      const racing = await Promise.all(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((value) => store.setMetaIfAbsent('race', value)),
+      );
+      expect(new Set(racing).size).toBe(1);
+      expect(await store.getMeta('race')).toBe(racing[0]);
     });
 
     describe('groups', () => {
@@ -87,6 +118,57 @@ export function describeStore(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('API keys', () => {
+      const KEY = 'group-api-key-0123456789abcdef';
+
+      it('finds a group by its API key, and no longer by a replaced one', async () => {
+        await store.createGroup({ id: '20000', name: 'Bank', apiKey: KEY });
+        expect(await store.findGroupByApiKey(KEY)).toMatchObject({ id: '20000', apiKey: KEY });
+        expect(await store.findGroupByApiKey(`${KEY}x`)).toBeUndefined();
+        expect(await store.findGroupByApiKey('')).toBeUndefined();
+        await store.updateGroup('20000', { apiKey: 'the-next-api-key-0123456789' });
+        expect(await store.findGroupByApiKey(KEY)).toBeUndefined();
+        expect((await store.findGroupByApiKey('the-next-api-key-0123456789'))?.id).toBe('20000');
+        await store.updateGroup('20000', { apiKey: null });
+        expect(await store.findGroupByApiKey('the-next-api-key-0123456789')).toBeUndefined();
+        expect((await store.getGroup('20000'))?.apiKey).toBeNull();
+      });
+
+      it('never stores an API key in clear', async () => {
+        await store.createGroup({ id: '20000', name: 'Bank', apiKey: KEY });
+        const raw = await subject.rawApiKey('20000');
+        expect(raw).toBeTypeOf('string');
+        expect(raw).not.toContain(KEY);
+        await store.updateGroup('20000', { apiKey: 'rotated-api-key-0123456789' });
+        expect(await subject.rawApiKey('20000')).not.toContain('rotated-api-key');
+        expect(await subject.rawApiKey('10000')).toBeNull();
+      });
+
+      it('refuses to give two groups the same API key', async () => {
+        await store.createGroup({ id: '20000', name: 'Bank', apiKey: KEY });
+        await expect(store.createGroup({ id: '30000', name: 'Shop', apiKey: KEY })).rejects.toThrow(
+          /already used by another group/,
+        );
+        await expect(store.updateGroup('10000', { apiKey: KEY })).rejects.toThrow(
+          /already used by another group/,
+        );
+      });
+
+      it('refuses to start with another secret key than the one the database was set up with', async () => {
+        await store.createGroup({ id: '20000', name: 'Bank', apiKey: KEY });
+        const other = subject.reopen(SecretBox.random());
+        try {
+          await expect(other.migrate()).rejects.toThrow(
+            /not the secret key this database was set up with/,
+          );
+        } finally {
+          await other.close();
+        }
+        // The right key still reads it.
+        expect((await store.getGroup('20000'))?.apiKey).toBe(KEY);
+      });
+    });
+
     describe('settings', () => {
       it('gives the defaults for a group never configured', async () => {
         expect(await store.getSettings('10000', 'staging')).toEqual(DEFAULT_SITE_SETTINGS);
@@ -108,6 +190,23 @@ export function describeStore(name: string, factory: StoreFactory): void {
         const settings = await store.getSettings('10000', 'production');
         settings.maskedSelectors.push('#changed');
         expect(DEFAULT_SITE_SETTINGS.maskedSelectors).toEqual([]);
+      });
+
+      it('loses no patch when several are written at once', async () => {
+        const patches: Partial<SiteSettings>[] = [
+          { maskedSelectors: ['#a'] },
+          { trustedDomains: ['shop.example.com'] },
+          { randomKeyLength: 6 },
+          { allowDuplicateKeys: true },
+          { allowRemoteControl: false },
+          { termsText: 'Terms' },
+          { termsUrl: 'https://example.com/terms' },
+          { sessionCodeExpiryMinutes: 5 },
+        ];
+        await Promise.all(patches.map((patch) => store.putSettings('10000', 'production', patch)));
+        expect(await store.getSettings('10000', 'production')).toEqual(
+          Object.assign({}, DEFAULT_SITE_SETTINGS, ...patches),
+        );
       });
 
       it('refuses settings for an unknown group', async () => {
@@ -214,6 +313,24 @@ export function describeStore(name: string, factory: StoreFactory): void {
         await store.deleteWebSession('live');
         expect(await store.getWebSession('live')).toBeUndefined();
       });
+
+      it('ends every web session of one agent', async () => {
+        const ada = await store.createAgent(newAgent());
+        const bob = await store.createAgent(newAgent({ username: 'bob', partnerUserId: 'crm-2' }));
+        const session = (idHash: string, agentId: number) => ({
+          idHash,
+          agentId,
+          csrfToken: 'c',
+          expiresAt: Date.now() + 60_000,
+          createdAt: Date.now(),
+        });
+        await store.createWebSession(session('a1', ada.id));
+        await store.createWebSession(session('a2', ada.id));
+        await store.createWebSession(session('b1', bob.id));
+        expect(await store.deleteWebSessionsOfAgent(ada.id)).toBe(2);
+        expect(await store.getWebSession('a1')).toBeUndefined();
+        expect(await store.getWebSession('b1')).toBeDefined();
+      });
     });
 
     describe('audit log', () => {
@@ -277,6 +394,33 @@ export function describeStore(name: string, factory: StoreFactory): void {
         expect(
           (await store.listAudit({ groupId: '10000', limit: 1 })).map((e) => e.detail['n']),
         ).toEqual([20]);
+        expect((await store.listAudit({ event: 'agent.joined' })).map((e) => e.agentId)).toEqual([
+          2, 1,
+        ]);
+      });
+
+      it('pages newest first with a cursor, also through entries of the same millisecond', async () => {
+        const at = 1_800_000_000_000;
+        for (const n of [1, 2, 3]) {
+          await store.appendAudit({
+            at,
+            groupId: '30000',
+            event: 'agent.left',
+            sessionId: null,
+            sessionKey: null,
+            agentId: n,
+            detail: {},
+          });
+        }
+        const first = await store.listAudit({ groupId: '30000', limit: 2 });
+        expect(first.map((e) => e.agentId)).toEqual([3, 2]);
+        const last = first[1]!;
+        const second = await store.listAudit({
+          groupId: '30000',
+          limit: 2,
+          before: { at: last.at, id: last.id! },
+        });
+        expect(second.map((e) => e.agentId)).toEqual([1]);
       });
     });
   });

@@ -100,14 +100,12 @@ export class TicketSigner {
 
 /**
  * The installation's secret for `name` from the store's meta table, created with 32 random
- * bytes the first time. Every node of a cluster reads the same one.
+ * bytes the first time. Every node of a cluster reads the same one: when two nodes start
+ * together on an empty database, the store keeps the first value written and both use it.
  */
 export async function loadOrCreateSecret(store: Store, name: string): Promise<Buffer> {
   const existing = await store.getMeta(name);
   if (existing !== undefined) return Buffer.from(existing, 'base64url');
-  // Two cluster nodes starting at once on an empty database could each write one; the
-  // store has no insert-if-absent yet, so a cluster's first start should be one node.
-  const secret = randomBytes(32);
-  await store.setMeta(name, secret.toString('base64url'));
-  return secret;
+  const stored = await store.setMetaIfAbsent(name, randomBytes(32).toString('base64url'));
+  return Buffer.from(stored, 'base64url');
 }

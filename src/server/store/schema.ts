@@ -14,7 +14,10 @@ export interface MetaTable {
 export interface GroupTable {
   id: string;
   name: string;
+  /** The API key sealed with the installation's secret key (`SecretBox.seal`), or null. */
   api_key: string | null;
+  /** `SecretBox.lookupHash` of the API key (bearer lookup); null when none or not yet sealed. */
+  api_key_hash: string | null;
   /** ms since the epoch. PostgreSQL's `pg` returns int8 as a string: read through `Number()`. */
   created_at: number | string;
 }

@@ -2,7 +2,10 @@
  * The SQL implementation of `Store`, written once over `Kysely<Database>` for both
  * engines (DESIGN §3.8): only dialect-neutral queries here (`returning`, `on conflict`,
  * plain types). The engine-specific parts — opening the database, pragmas, pools — live
- * in `sqlite.ts` (and later `postgres.ts`).
+ * in `sqlite.ts` and `postgres.ts`.
+ *
+ * Group API keys are sealed with the installation's `SecretBox` on the way in and opened
+ * on the way out, so callers see them in clear and the database never holds them so.
  */
 import { Migrator, type Kysely, type Selectable } from 'kysely';
 import {
@@ -22,14 +25,18 @@ import {
 } from './store.js';
 import { createMigrationProvider, type SqlDialectName } from './migrations.js';
 import type { AgentTable, AuditTable, Database, GroupTable } from './schema.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Rows `listAudit` returns when the query gives no `limit`. */
 export const DEFAULT_AUDIT_LIMIT = 100;
 /** Most rows `listAudit` returns, whatever the query asks. */
 export const MAX_AUDIT_LIMIT = 1000;
 
+/** Meta key of the fingerprint of the secret key that sealed this database's API keys. */
+export const SECRET_KEY_ID_META_KEY = 'secret_key_id';
+
 /** Why a store operation was refused. */
-export type StoreErrorCode = 'conflict' | 'not-found' | 'migration';
+export type StoreErrorCode = 'conflict' | 'not-found' | 'migration' | 'secret' | 'unavailable';
 
 /** An error of the store layer with a machine-readable code and a message for people. */
 export class StoreError extends Error {
@@ -103,8 +110,10 @@ function privilegesFrom(text: string): AgentPrivileges {
   return result;
 }
 
-function toGroup(row: Selectable<GroupTable>): Group {
-  return { id: row.id, name: row.name, apiKey: row.api_key, createdAt: Number(row.created_at) };
+/** Whether a unique violation is about the API key (two groups may not share one). */
+function isApiKeyConflict(error: unknown): boolean {
+  const { constraint, message } = (error ?? {}) as { constraint?: unknown; message?: unknown };
+  return constraint === 'groups_api_key_hash' || /api_key_hash/.test(String(message ?? ''));
 }
 
 function toAgent(row: Selectable<AgentTable>): Agent {
@@ -159,11 +168,24 @@ function agentColumns(patch: Partial<NewAgent>): Partial<Omit<AgentTable, 'id' |
 export class SqlStore implements Store {
   private closed = false;
 
+  /**
+   * @param db the database, with the schema of `schema.ts` once migrated
+   * @param kind which engine `db` talks to
+   * @param secrets seals API keys at rest; must be the same for every server on the database
+   * @param secretSource where the secret key came from, named in the error when it does not fit
+   */
   constructor(
     private readonly db: Kysely<Database>,
     readonly kind: SqlDialectName,
+    private readonly secrets: SecretBox,
+    private readonly secretSource = 'the secret key',
   ) {}
 
+  /**
+   * Runs pending migrations, then checks that this server's secret key is the one the
+   * database's API keys were sealed with (recording it on first use), and seals any API
+   * key still stored in clear by an older version.
+   */
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: createMigrationProvider(this.kind) });
     const { error, results } = await migrator.migrateToLatest();
@@ -175,6 +197,64 @@ export class SqlStore implements Store {
         cause: error,
       });
     }
+    const keyId = await this.setMetaIfAbsent(SECRET_KEY_ID_META_KEY, this.secrets.keyId);
+    if (keyId !== this.secrets.keyId) {
+      throw new StoreError(
+        'secret',
+        `${this.secretSource} is not the secret key this database was set up with, so the groups' API keys cannot be read. ` +
+          'Every server of one database needs the same key: copy secret.key from the data directory of the first server, or set the same COBROWSE_SECRET_KEY on all of them (docs/configuration.md).',
+      );
+    }
+    await this.sealClearApiKeys();
+  }
+
+  /** Seals API keys written in clear before migration 0002 (their hash is null). */
+  private async sealClearApiKeys(): Promise<void> {
+    const rows = await this.db
+      .selectFrom('groups')
+      .select(['id', 'api_key'])
+      .where('api_key', 'is not', null)
+      .where('api_key_hash', 'is', null)
+      .execute();
+    for (const row of rows) {
+      if (row.api_key === null) continue;
+      await this.db
+        .updateTable('groups')
+        .set(this.apiKeyColumns(row.id, row.api_key))
+        .where('id', '=', row.id)
+        .where('api_key_hash', 'is', null)
+        .execute();
+    }
+  }
+
+  private apiKeyColumns(
+    groupId: string,
+    apiKey: string | null,
+  ): { api_key: string | null; api_key_hash: string | null } {
+    if (apiKey === null) return { api_key: null, api_key_hash: null };
+    return {
+      api_key: this.secrets.seal(apiKey, `group:${groupId}`),
+      api_key_hash: this.secrets.lookupHash(apiKey),
+    };
+  }
+
+  private toGroup(row: Selectable<GroupTable>): Group {
+    let apiKey: string | null = null;
+    if (row.api_key !== null) {
+      try {
+        apiKey =
+          row.api_key_hash === null
+            ? row.api_key // not sealed yet: migrate() seals it
+            : this.secrets.open(row.api_key, `group:${row.id}`);
+      } catch (error) {
+        throw new StoreError(
+          'secret',
+          `the API key of group ${row.id} cannot be decrypted with ${this.secretSource}`,
+          { cause: error },
+        );
+      }
+    }
+    return { id: row.id, name: row.name, apiKey, createdAt: Number(row.created_at) };
   }
 
   async close(): Promise<void> {
@@ -202,6 +282,19 @@ export class SqlStore implements Store {
       .execute();
   }
 
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    // ON CONFLICT DO NOTHING is atomic on both engines: of two racing inserts one wins and
+    // the other changes nothing, and both then read the winner's value.
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const stored = await this.getMeta(key);
+    if (stored === undefined) throw new StoreError('not-found', `meta value ${key} vanished`);
+    return stored;
+  }
+
   // --- groups and settings ----------------------------------------------------------------
 
   async getGroup(id: string): Promise<Group | undefined> {
@@ -210,44 +303,70 @@ export class SqlStore implements Store {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && toGroup(row);
+    return row && this.toGroup(row);
+  }
+
+  async findGroupByApiKey(apiKey: string): Promise<Group | undefined> {
+    if (apiKey === '') return undefined;
+    const row = await this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('api_key_hash', '=', this.secrets.lookupHash(apiKey))
+      .executeTakeFirst();
+    return row && this.toGroup(row);
   }
 
   async listGroups(): Promise<Group[]> {
     const rows = await this.db.selectFrom('groups').selectAll().orderBy('id').execute();
-    return rows.map(toGroup);
+    return rows.map((row) => this.toGroup(row));
   }
 
   async createGroup(group: Omit<Group, 'createdAt'>): Promise<Group> {
     try {
       const row = await this.db
         .insertInto('groups')
-        .values({ id: group.id, name: group.name, api_key: group.apiKey, created_at: Date.now() })
+        .values({
+          id: group.id,
+          name: group.name,
+          ...this.apiKeyColumns(group.id, group.apiKey),
+          created_at: Date.now(),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toGroup(row);
+      return this.toGroup(row);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new StoreError('conflict', `group ${group.id} already exists`, { cause: error });
-      throw error;
+      throw this.groupWriteError(error, group.id);
     }
+  }
+
+  private groupWriteError(error: unknown, groupId: string): unknown {
+    if (!isUniqueViolation(error)) return error;
+    if (isApiKeyConflict(error))
+      return new StoreError('conflict', 'this API key is already used by another group', {
+        cause: error,
+      });
+    return new StoreError('conflict', `group ${groupId} already exists`, { cause: error });
   }
 
   async updateGroup(
     id: string,
     patch: Partial<Pick<Group, 'name' | 'apiKey'>>,
   ): Promise<Group | undefined> {
-    const columns: { name?: string; api_key?: string | null } = {};
+    const columns: { name?: string; api_key?: string | null; api_key_hash?: string | null } = {};
     if (patch.name !== undefined) columns.name = patch.name;
-    if (patch.apiKey !== undefined) columns.api_key = patch.apiKey;
+    if (patch.apiKey !== undefined) Object.assign(columns, this.apiKeyColumns(id, patch.apiKey));
     if (Object.keys(columns).length === 0) return this.getGroup(id);
-    const row = await this.db
-      .updateTable('groups')
-      .set(columns)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row && toGroup(row);
+    try {
+      const row = await this.db
+        .updateTable('groups')
+        .set(columns)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && this.toGroup(row);
+    } catch (error) {
+      throw this.groupWriteError(error, id);
+    }
   }
 
   async getSettings(groupId: string, site: Site): Promise<SiteSettings> {
@@ -267,21 +386,27 @@ export class SqlStore implements Store {
   ): Promise<SiteSettings> {
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const row = await trx
+        // Read-merge-write must not lose a concurrent patch: make sure the row exists, then
+        // lock it (PostgreSQL: FOR UPDATE; SQLite: the insert already made this transaction
+        // the writer, and SQLite has one writer at a time).
+        await trx
+          .insertInto('site_settings')
+          .values({ group_id: groupId, site, settings: '{}', updated_at: Date.now() })
+          .onConflict((oc) => oc.columns(['group_id', 'site']).doNothing())
+          .execute();
+        let select = trx
           .selectFrom('site_settings')
           .select('settings')
           .where('group_id', '=', groupId)
-          .where('site', '=', site)
-          .executeTakeFirst();
+          .where('site', '=', site);
+        if (this.kind === 'postgres') select = select.forUpdate();
+        const row = await select.executeTakeFirst();
         const merged = settingsFrom({ ...(row ? parseJsonObject(row.settings) : {}), ...patch });
-        const settings = JSON.stringify(merged);
-        const updatedAt = Date.now();
         await trx
-          .insertInto('site_settings')
-          .values({ group_id: groupId, site, settings, updated_at: updatedAt })
-          .onConflict((oc) =>
-            oc.columns(['group_id', 'site']).doUpdateSet({ settings, updated_at: updatedAt }),
-          )
+          .updateTable('site_settings')
+          .set({ settings: JSON.stringify(merged), updated_at: Date.now() })
+          .where('group_id', '=', groupId)
+          .where('site', '=', site)
           .execute();
         return merged;
       });
@@ -437,6 +562,14 @@ export class SqlStore implements Store {
     return Number(result.numDeletedRows);
   }
 
+  async deleteWebSessionsOfAgent(agentId: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('web_sessions')
+      .where('agent_id', '=', agentId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   // --- audit --------------------------------------------------------------------------------
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -460,8 +593,18 @@ export class SqlStore implements Store {
     if (query.groupId !== undefined) select = select.where('group_id', '=', query.groupId);
     if (query.agentId !== undefined) select = select.where('agent_id', '=', query.agentId);
     if (query.sessionKey !== undefined) select = select.where('session_key', '=', query.sessionKey);
+    if (query.event !== undefined) select = select.where('event', '=', query.event);
     if (query.from !== undefined) select = select.where('at', '>=', query.from);
     if (query.to !== undefined) select = select.where('at', '<=', query.to);
+    const before = query.before;
+    if (before !== undefined) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('at', '<', before.at),
+          eb.and([eb('at', '=', before.at), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
     const asked =
       query.limit !== undefined && Number.isFinite(query.limit)
         ? Math.trunc(query.limit)

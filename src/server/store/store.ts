@@ -27,6 +27,7 @@ export interface SiteSettings {
   sessionCodeExpiryMinutes: number;
 }
 
+/** What a site's settings are until an administrator changes them. */
 export const DEFAULT_SITE_SETTINGS: Readonly<SiteSettings> = Object.freeze({
   maskedSelectors: [],
   trustedDomains: [],
@@ -42,7 +43,10 @@ export interface Group {
   /** 4–6 digits. */
   id: string;
   name: string;
-  /** Secret that signs SSO login keys; null until one is generated. */
+  /**
+   * Secret that signs SSO login keys and authenticates REST calls for the group; null when
+   * the group has none. Stored encrypted (`secret-box.ts`); the store hands it out in clear.
+   */
   apiKey: string | null;
   createdAt: number;
 }
@@ -84,21 +88,38 @@ export interface WebSession {
   createdAt: number;
 }
 
-/** Audit events (issue: accounts and audit). */
-export type AuditEvent =
-  | 'session.started'
-  | 'session.ended'
-  | 'agent.joined'
-  | 'agent.left'
-  | 'rc.requested'
-  | 'rc.granted'
-  | 'rc.declined'
-  | 'rc.ended'
-  | 'rc.refused'
-  | 'navigate.sent'
-  | 'navigate.refused'
-  | 'agent.login'
-  | 'agent.login_failed';
+/**
+ * Every audit event (the `AuditEvent` type is made from this list: add new events here).
+ * Sessions (`session.*`, `agent.joined/left`, `rc.*`, `navigate.*`) are written by the
+ * relay; sign-ins by the HTTP layer; administration (`admin.*`) by the admin UI, the REST
+ * API and the CLI, with who did it in `detail.by`.
+ */
+export const AUDIT_EVENTS = Object.freeze([
+  'session.started',
+  'session.ended',
+  'agent.joined',
+  'agent.left',
+  'rc.requested',
+  'rc.granted',
+  'rc.declined',
+  'rc.ended',
+  'rc.refused',
+  'rc.action',
+  'navigate.sent',
+  'navigate.refused',
+  'agent.login',
+  'agent.login_failed',
+  'admin.group_created',
+  'admin.group_updated',
+  'admin.api_key_rotated',
+  'admin.settings_changed',
+  'admin.agent_created',
+  'admin.agent_updated',
+  'admin.agent_deleted',
+] as const);
+
+/** An audit event name. */
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export interface AuditEntry {
   id?: number;
@@ -112,12 +133,22 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Which audit entries `listAudit` returns; every field narrows the result. */
 export interface AuditQuery {
   groupId?: string;
   agentId?: number;
   sessionKey?: string;
+  event?: AuditEvent;
+  /** Earliest time, ms since the epoch, inclusive. */
   from?: number;
+  /** Latest time, ms since the epoch, inclusive. */
   to?: number;
+  /**
+   * Only entries older than this one (newest-first paging: pass the last entry of the
+   * previous page). Entries are ordered by time, then id.
+   */
+  before?: { at: number; id: number };
+  /** Most entries returned. Default 100, at most 1000. */
   limit?: number;
 }
 
@@ -130,11 +161,21 @@ export interface Store {
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless the key has a value already, atomically (two cluster
+   * nodes starting together on an empty database agree on one value). Returns the stored value.
+   */
+  setMetaIfAbsent(key: string, value: string): Promise<string>;
 
   getGroup(id: string): Promise<Group | undefined>;
+  /** The group whose API key is `apiKey` (REST bearer authentication). */
+  findGroupByApiKey(apiKey: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
   createGroup(group: Omit<Group, 'createdAt'>): Promise<Group>;
-  updateGroup(id: string, patch: Partial<Pick<Group, 'name' | 'apiKey'>>): Promise<Group | undefined>;
+  updateGroup(
+    id: string,
+    patch: Partial<Pick<Group, 'name' | 'apiKey'>>,
+  ): Promise<Group | undefined>;
 
   /** The group's settings for a site, with defaults for anything never set. */
   getSettings(groupId: string, site: Site): Promise<SiteSettings>;
@@ -153,6 +194,8 @@ export interface Store {
   getWebSession(idHash: string): Promise<WebSession | undefined>;
   deleteWebSession(idHash: string): Promise<void>;
   deleteExpiredWebSessions(now: number): Promise<number>;
+  /** Ends every web session of an agent (password changed, disabled); returns how many. */
+  deleteWebSessionsOfAgent(agentId: number): Promise<number>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
