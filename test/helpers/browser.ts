@@ -250,7 +250,10 @@ export async function settleMirror(page: Page, quietMs = 1_300): Promise<void> {
 
 /** Screenshots of the source frame and of the mirror frame, same size (the visitor's viewport). */
 export async function screenshotPair(page: Page): Promise<{ source: Buffer; mirror: Buffer }> {
-  const options = { animations: 'disabled', caret: 'hide', scale: 'css' } as const;
+  // No `caret: 'hide'` or `animations: 'disabled'`: Playwright implements them by editing
+  // the page's DOM, which the recorder would faithfully send to the mirror. The fixtures
+  // have no animations and no focused text field instead.
+  const options = { caret: 'initial', scale: 'css' } as const;
   const source = await page.locator('#src').screenshot(options);
   const mirror = await page.locator('#mirror iframe.oc-mirror-frame').screenshot(options);
   return { source, mirror };
