@@ -423,3 +423,19 @@ describe('joining', () => {
     expect((await agent.framesUntil(1))[0]).toEqual(keyframe);
   });
 });
+
+describe('liveness', () => {
+  it('[CM4] the server pings open sockets and ignores the pongs', async () => {
+    const server = await startTestServer({ relay: { pingIntervalMs: 100 } });
+    const ticket = await agentTicket(server);
+    const { client: visitor, welcome } = await connectVisitor(server);
+    const agent = await connectAgent(server, ticket, welcome.key);
+    await agent.next('joined');
+    const ping = await visitor.next('ping');
+    expect(ping.t).toBeGreaterThan(0);
+    await agent.next('ping');
+    visitor.send({ type: 'pong', t: ping.t });
+    const frame = visitor.sendFrame(FrameKind.Keyframe, 1, ['still open']);
+    expect((await agent.framesUntil(1))[0]).toEqual(frame);
+  });
+});

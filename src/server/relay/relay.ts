@@ -60,6 +60,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   private readonly connections = new Set<VisitorConnection | AgentConnection>();
   private readonly ackQueue = new Set<Session>();
   private ackTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly pingTimer: ReturnType<typeof setInterval>;
   private readonly joinFailures = new FailureCounter(MAX_JOIN_FAILURES_PER_MINUTE);
   private readonly policy: readonly PolicyCheck[] = DEFAULT_POLICY;
   private closing = false;
@@ -70,6 +71,16 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.authenticateAgent = deps.authenticateAgent;
+    this.pingTimer = setInterval(() => this.ping(), this.config.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  /** [CM4] one timer pings every open socket. */
+  private ping(): void {
+    const message = { type: 'ping' as const, t: Date.now() };
+    for (const connection of this.connections) {
+      if (connection.state === 'open') connection.sendControl(message);
+    }
   }
 
   /** Takes a new visitor socket. */
@@ -115,6 +126,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearInterval(this.pingTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
     this.ackTimer = null;
     for (const connection of [...this.connections]) connection.closeWith(CloseCode.GoingAway);

@@ -69,6 +69,11 @@ export interface RelayConfig {
   maxFramesPerSecond: number;
   /** Control messages per second any socket may send (token bucket, burst = 2 s). */
   maxControlPerSecond: number;
+  /**
+   * Interval of application pings to every open socket, ms ([CM4]): clients that hear
+   * nothing for a few intervals know their connection is dead even when TCP does not.
+   */
+  pingIntervalMs: number;
 }
 
 export const DEFAULT_RELAY_CONFIG: Readonly<RelayConfig> = Object.freeze({
@@ -82,6 +87,7 @@ export const DEFAULT_RELAY_CONFIG: Readonly<RelayConfig> = Object.freeze({
   ackIntervalMs: 50,
   maxFramesPerSecond: 2_000,
   maxControlPerSecond: 200,
+  pingIntervalMs: 15_000,
 });
 
 /** What the relay is built from. */
