@@ -10,7 +10,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
+import {
+  apiKeySchema,
+  groupIdSchema,
+  groupNameSchema,
+  siteSettingsPatchSchema,
+} from './auth/account-schemas.js';
 import { DEFAULT_RELAY_CONFIG, type RelayConfig } from './relay/types.js';
+import { isPostgresUrl, redactDatabaseUrl } from './store/postgres.js';
+import { SecretBoxError, parseSecretKey } from './store/secret-box.js';
 import type { Site, SiteSettings } from './store/store.js';
 
 /** pino levels accepted for `logLevel`. */
@@ -47,8 +55,22 @@ export interface ServerConfig {
   port: number;
   /** Interface to listen on. Default `127.0.0.1` (this machine only). */
   host: string;
-  /** Directory of the SQLite store; created if missing. Default `./data`, absolute. */
+  /**
+   * Directory of the SQLite store and of the secret key file; created if missing. Default
+   * `./data`, absolute.
+   */
   dataDir: string;
+  /**
+   * `postgres://…` to keep the store in PostgreSQL instead of the SQLite file (clusters).
+   * Default undefined: SQLite in `dataDir`.
+   */
+  databaseUrl: string | undefined;
+  /**
+   * The installation's secret key (64 hex digits or 43 base64url characters) that seals
+   * API keys at rest. Default undefined: the `secret.key` file in `dataDir`, created at
+   * first start. Servers sharing one PostgreSQL database need the same key.
+   */
+  secretKey: string | undefined;
   /**
    * The server's URL as browsers see it (printed URLs, the demo site's script tag, the
    * agent-socket origin check). Undefined = `http://localhost:<actual port>`.
@@ -60,6 +82,11 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Failed logins allowed per minute per client IP and per username. Default 10. */
   loginMaxFailuresPerMinute: number;
+  /**
+   * Unknown session keys an agent may try on the viewer URL without `Wait=1` per minute,
+   * counted per client IP and per agent. Default 20.
+   */
+  sessionLookupMaxFailuresPerMinute: number;
   demo: DemoConfig;
   /** Groups from the config file. Default none. */
   groups: GroupConfig[];
@@ -76,6 +103,7 @@ export interface ConfigFlags {
   port?: string | number;
   host?: string;
   dataDir?: string;
+  databaseUrl?: string;
   config?: string;
   demoPort?: string | number;
   /** false for `--no-demo`. */
@@ -98,41 +126,14 @@ export class ConfigError extends Error {
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const portNumber = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 
-const siteSettingsSchema = v.strictObject({
-  maskedSelectors: v.optional(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(1000)))),
-  trustedDomains: v.optional(
-    v.array(
-      v.pipe(
-        v.string(),
-        v.regex(
-          /^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/,
-          'must be a host like shop.example.com or *.example.com',
-        ),
-      ),
-    ),
-  ),
-  randomKeyLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(4), v.maxValue(9))),
-  allowDuplicateKeys: v.optional(v.boolean()),
-  allowRemoteControl: v.optional(v.boolean()),
-  termsText: v.optional(v.pipe(v.string(), v.maxLength(10_000))),
-  termsUrl: v.optional(
-    v.union([v.literal(''), v.pipe(v.string(), v.url('must be an absolute URL'))]),
-  ),
-  sessionCodeExpiryMinutes: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(24 * 60)),
-  ),
-});
-
 const groupSchema = v.strictObject({
-  id: v.pipe(v.string(), v.regex(/^[0-9]{4,6}$/, 'must be 4 to 6 digits')),
-  name: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)),
-  apiKey: v.optional(
-    v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'), v.maxLength(256)),
-  ),
+  id: groupIdSchema,
+  name: groupNameSchema,
+  apiKey: v.optional(apiKeySchema),
   settings: v.optional(
     v.strictObject({
-      staging: v.optional(siteSettingsSchema),
-      production: v.optional(siteSettingsSchema),
+      staging: v.optional(siteSettingsPatchSchema),
+      production: v.optional(siteSettingsPatchSchema),
     }),
   ),
 });
@@ -147,10 +148,12 @@ const fileSchema = v.strictObject({
   port: v.optional(portNumber),
   host: v.optional(v.pipe(v.string(), v.minLength(1))),
   dataDir: v.optional(v.pipe(v.string(), v.minLength(1))),
+  databaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
   publicUrl: v.optional(v.string()),
   logLevel: v.optional(v.picklist(LOG_LEVELS)),
   trustProxy: v.optional(v.boolean()),
   loginMaxFailuresPerMinute: v.optional(positiveInt),
+  sessionLookupMaxFailuresPerMinute: v.optional(positiveInt),
   demo: v.optional(
     v.strictObject({ enabled: v.optional(v.boolean()), port: v.optional(portNumber) }),
   ),
@@ -290,10 +293,13 @@ export function createConfig(
     port,
     host: overrides.host ?? '127.0.0.1',
     dataDir: path.resolve(cwd, overrides.dataDir ?? 'data'),
+    databaseUrl: overrides.databaseUrl,
+    secretKey: overrides.secretKey,
     publicUrl: overrides.publicUrl,
     logLevel: overrides.logLevel ?? 'info',
     trustProxy: overrides.trustProxy ?? false,
     loginMaxFailuresPerMinute: overrides.loginMaxFailuresPerMinute ?? 10,
+    sessionLookupMaxFailuresPerMinute: overrides.sessionLookupMaxFailuresPerMinute ?? 20,
     demo: {
       enabled: overrides.demo?.enabled ?? true,
       port: overrides.demo?.port,
@@ -379,20 +385,49 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
         : path.resolve(cwd, 'data');
 
   const demoApiKey = nonEmpty('COBROWSE_DEMO_API_KEY');
-  if (demoApiKey !== undefined && demoApiKey.length < 16)
-    fail('COBROWSE_DEMO_API_KEY: must be at least 16 characters');
+  if (demoApiKey !== undefined) {
+    const issue = v.safeParse(apiKeySchema, demoApiKey).issues?.[0];
+    if (issue) fail(`COBROWSE_DEMO_API_KEY: ${issue.message}`);
+  }
+
+  const envDatabaseUrl = nonEmpty('DATABASE_URL');
+  const databaseUrl = flags.databaseUrl ?? envDatabaseUrl ?? file.databaseUrl;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    const source =
+      flags.databaseUrl !== undefined
+        ? '--database-url'
+        : envDatabaseUrl !== undefined
+          ? 'DATABASE_URL'
+          : `${configPath}: databaseUrl`;
+    fail(
+      `${source}: must be a PostgreSQL URL like postgres://user:password@host:5432/database, got "${redactDatabaseUrl(databaseUrl)}" (leave it unset for the embedded SQLite store)`,
+    );
+  }
+
+  const secretKey = nonEmpty('COBROWSE_SECRET_KEY');
+  if (secretKey !== undefined) {
+    try {
+      parseSecretKey(secretKey, 'COBROWSE_SECRET_KEY');
+    } catch (error) {
+      if (error instanceof SecretBoxError) fail(error.message);
+      throw error;
+    }
+  }
 
   return createConfig(
     {
       port,
       host: flags.host ?? nonEmpty('HOST') ?? file.host ?? '127.0.0.1',
       dataDir,
+      databaseUrl,
+      secretKey,
       publicUrl:
         publicUrlText === undefined ? undefined : parsePublicUrl(publicUrlText, publicUrlSource),
       logLevel: logLevel ?? 'info',
       trustProxy:
         envTrust !== undefined ? parseBoolean(envTrust, 'TRUST_PROXY') : (file.trustProxy ?? false),
       loginMaxFailuresPerMinute: file.loginMaxFailuresPerMinute ?? 10,
+      sessionLookupMaxFailuresPerMinute: file.sessionLookupMaxFailuresPerMinute ?? 20,
       demo: {
         enabled: demoEnabled ?? true,
         port: demoPort,

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Logger } from 'pino';
+import { Accounts, generateApiKey } from './auth/accounts.js';
 import { createAgentAuthenticator } from './auth/agent-authenticator.js';
 import { CSRF_SECRET_META_KEY, LoginCsrf } from './auth/csrf.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { hashPassword, verifyPassword } from './auth/password.js';
+import { SsoAuthenticator } from './auth/sso.js';
 import { TICKET_SECRET_META_KEY, TicketSigner, loadOrCreateSecret } from './auth/tickets.js';
 import { WebSessions } from './auth/web-sessions.js';
 import { createMemoryBus } from './bus/memory.js';
@@ -20,7 +21,8 @@ import { createHttpApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { Relay } from './relay/relay.js';
 import { DEFAULT_RELAY_CONFIG } from './relay/types.js';
-import { openSqliteStore, SQLITE_FILE_NAME } from './store/sqlite.js';
+import { describeStore, openStore } from './store/open-store.js';
+import { StoreError } from './store/sql-store.js';
 import type { Site, Store } from './store/store.js';
 import { attachWebSockets } from './ws/ws-adapter.js';
 import { FRAME_HEADER_BYTES, MAX_CONTROL_MESSAGE_BYTES } from '../shared/protocol/index.js';
@@ -55,6 +57,8 @@ export interface RunningServer {
   consoleUrl: string;
   relay: Relay;
   store: Store;
+  /** Administration of groups, agents and settings (what the admin UI and REST API use). */
+  accounts: Accounts;
   logger: Logger;
   /** The demo login, when the demo agent exists. */
   demoCredentials?: DemoCredentials;
@@ -86,10 +90,21 @@ interface DemoBootstrap {
   undo(): Promise<void>;
 }
 
+/** Runs `create`; a conflict (another node of the cluster created it first) is not an error. */
+async function createUnlessExists<T>(create: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'conflict') return undefined;
+    throw error;
+  }
+}
+
 /**
  * Creates the demo group and agent at first start (the first admin account); at every
  * start, applies `COBROWSE_DEMO_PASSWORD` and `COBROWSE_DEMO_API_KEY` when set, so the
- * environment stays the source of truth for what it sets.
+ * environment stays the source of truth for what it sets. Nodes of a cluster starting
+ * together on an empty database create them once between them.
  */
 async function bootstrapDemo(
   store: Store,
@@ -101,26 +116,32 @@ async function bootstrapDemo(
 
   if ((await store.getMeta(DEMO_BOOTSTRAPPED_META_KEY)) === undefined) {
     if (!(await store.getGroup(DEMO_GROUP_ID))) {
-      await store.createGroup({
-        id: DEMO_GROUP_ID,
-        name: 'Demo',
-        apiKey: givenApiKey ?? randomBytes(32).toString('base64url'),
-      });
+      await createUnlessExists(() =>
+        store.createGroup({
+          id: DEMO_GROUP_ID,
+          name: 'Demo',
+          apiKey: givenApiKey ?? generateApiKey(),
+        }),
+      );
     }
-    if (!(await store.findAgentByUsername(DEMO_USERNAME))) {
-      const password = givenPassword ?? randomBytes(12).toString('base64url');
-      const agent = await store.createAgent({
-        groupId: DEMO_GROUP_ID,
-        username: DEMO_USERNAME,
-        displayName: 'Demo Agent',
-        email: '',
-        title: 'Support',
-        partnerUserId: 'demo',
-        passwordHash: await hashPassword(password),
-        role: 'admin',
-        privileges: { view: true, remoteControl: true, navigate: true, screenShare: true },
-        disabled: false,
-      });
+    const password = givenPassword ?? randomBytes(12).toString('base64url');
+    const agent = (await store.findAgentByUsername(DEMO_USERNAME))
+      ? undefined
+      : await createUnlessExists(async () =>
+          store.createAgent({
+            groupId: DEMO_GROUP_ID,
+            username: DEMO_USERNAME,
+            displayName: 'Demo Agent',
+            email: '',
+            title: 'Support',
+            partnerUserId: 'demo',
+            passwordHash: await hashPassword(password),
+            role: 'admin',
+            privileges: { view: true, remoteControl: true, navigate: true, screenShare: true },
+            disabled: false,
+          }),
+        );
+    if (agent) {
       logger.info(
         { groupId: DEMO_GROUP_ID, username: DEMO_USERNAME },
         'created the demo group and agent',
@@ -141,8 +162,10 @@ async function bootstrapDemo(
     await store.setMeta(DEMO_BOOTSTRAPPED_META_KEY, new Date().toISOString());
   }
 
-  if (givenApiKey !== undefined && (await store.getGroup(DEMO_GROUP_ID))) {
+  const demoGroup = givenApiKey !== undefined ? await store.getGroup(DEMO_GROUP_ID) : undefined;
+  if (demoGroup && demoGroup.apiKey !== givenApiKey) {
     await store.updateGroup(DEMO_GROUP_ID, { apiKey: givenApiKey });
+    logger.info({ groupId: DEMO_GROUP_ID }, 'demo group API key set from COBROWSE_DEMO_API_KEY');
   }
   const agent = await store.findAgentByUsername(DEMO_USERNAME);
   if (!agent) return { credentials: undefined, commit: nothing, undo: nothing };
@@ -209,9 +232,16 @@ export async function startServer(
 
   let undoBootstrap: (() => Promise<void>) | undefined;
   try {
-    const store = openSqliteStore(path.join(config.dataDir, SQLITE_FILE_NAME));
+    const location = {
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      secretKey: config.secretKey,
+    };
+    const store = await openStore(location, {
+      onIdleError: (error) =>
+        logger.warn({ err: error }, 'an idle database connection failed (it is replaced)'),
+    });
     closers.push(() => store.close());
-    await store.migrate();
 
     const demoBootstrap = await bootstrapDemo(store, config, logger);
     undoBootstrap = () => demoBootstrap.undo();
@@ -221,6 +251,11 @@ export async function startServer(
     const tickets = new TicketSigner(await loadOrCreateSecret(store, TICKET_SECRET_META_KEY));
     const loginCsrf = new LoginCsrf(await loadOrCreateSecret(store, CSRF_SECRET_META_KEY));
     const webSessions = new WebSessions(store);
+    const accounts = new Accounts(store, { logger: logger.child({ component: 'accounts' }) });
+    const loginThrottle = new LoginThrottle({
+      maxFailures: config.loginMaxFailuresPerMinute,
+      windowMs: 60_000,
+    });
 
     const bus = createMemoryBus();
     closers.push(() => bus.close());
@@ -238,10 +273,18 @@ export async function startServer(
       tickets,
       webSessions,
       loginCsrf,
-      loginThrottle: new LoginThrottle({
+      loginThrottle,
+      sessionLookupThrottle: new LoginThrottle({
+        maxFailures: config.sessionLookupMaxFailuresPerMinute,
+        windowMs: 60_000,
+      }),
+      apiKeyThrottle: new LoginThrottle({
         maxFailures: config.loginMaxFailuresPerMinute,
         windowMs: 60_000,
       }),
+      // Password and SSO failures count together, per IP and per user.
+      sso: new SsoAuthenticator(store, loginThrottle),
+      accounts,
       logger,
       publicDir: config.publicDir,
       trustProxy: config.trustProxy,
@@ -340,6 +383,7 @@ export async function startServer(
         consoleUrl,
         demoUrl,
         dataDir: config.dataDir,
+        store: describeStore(location),
         demoUsername: demoCredentials?.username,
         // A generated password exists nowhere else: where stdout is the log (containers),
         // this line is how the operator learns it. A chosen one is never logged.
@@ -356,6 +400,7 @@ export async function startServer(
       consoleUrl,
       relay,
       store,
+      accounts,
       logger,
       ...(demoCredentials ? { demoCredentials } : {}),
       close: () =>

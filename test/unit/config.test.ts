@@ -27,10 +27,13 @@ describe('configuration', () => {
       port: 8080,
       host: '127.0.0.1',
       dataDir: path.join(dir, 'data'),
+      databaseUrl: undefined,
+      secretKey: undefined,
       publicUrl: undefined,
       logLevel: 'info',
       trustProxy: false,
       loginMaxFailuresPerMinute: 10,
+      sessionLookupMaxFailuresPerMinute: 20,
       demo: { enabled: true, port: undefined, password: undefined, apiKey: undefined },
       groups: [],
       relay: {},
@@ -103,6 +106,40 @@ describe('configuration', () => {
       cwd: dir,
     });
     expect(config.demo).toMatchObject({ password: 'pw-from-env', apiKey: 'k'.repeat(32) });
+  });
+
+  it('takes the database URL from the flag, DATABASE_URL or the file, and the secret key from the environment', async () => {
+    const file = path.join(dir, 'opencobrowse.json');
+    await writeFile(file, JSON.stringify({ databaseUrl: 'postgres://file@db/oc' }));
+    expect(loadConfig({ env: { COBROWSE_CONFIG: file }, cwd: dir }).databaseUrl).toBe(
+      'postgres://file@db/oc',
+    );
+    const env = {
+      COBROWSE_CONFIG: file,
+      DATABASE_URL: 'postgresql://env@db/oc',
+      COBROWSE_SECRET_KEY: 'ab'.repeat(32),
+    };
+    expect(loadConfig({ env, cwd: dir })).toMatchObject({
+      databaseUrl: 'postgresql://env@db/oc',
+      secretKey: 'ab'.repeat(32),
+    });
+    expect(
+      loadConfig({ env, flags: { databaseUrl: 'postgres://flag@db/oc' }, cwd: dir }).databaseUrl,
+    ).toBe('postgres://flag@db/oc');
+  });
+
+  it('refuses a database URL that is not PostgreSQL, without echoing its password, and a short secret key', () => {
+    expect(() =>
+      loadConfig({ env: { DATABASE_URL: 'mysql://root:hunter2@db/oc' }, cwd: dir }),
+    ).toThrow(
+      /^DATABASE_URL: must be a PostgreSQL URL like postgres:\/\/.*"mysql:\/\/root:\*\*\*@db\/oc"/,
+    );
+    expect(() => loadConfig({ env: { COBROWSE_SECRET_KEY: 'too-short' }, cwd: dir })).toThrow(
+      /COBROWSE_SECRET_KEY: must be 32 random bytes as 64 hex digits/,
+    );
+    expect(() => loadConfig({ env: { COBROWSE_DEMO_API_KEY: 'short' }, cwd: dir })).toThrow(
+      /COBROWSE_DEMO_API_KEY: must be at least 16 characters/,
+    );
   });
 
   it('names the bad variable or flag in its error', () => {

@@ -4,8 +4,19 @@
  * ticket's group — so disabling an agent locks them out of new sockets at once.
  */
 import type { AgentIdentity } from '../relay/types.js';
-import type { Agent, Store } from '../store/store.js';
+import type { Agent, AgentPrivileges, Store } from '../store/store.js';
 import type { TicketSigner } from './tickets.js';
+
+/**
+ * What an agent may do: their stored privileges, narrowed by their role. A `viewer` only
+ * ever views, whatever privileges were ticked for them; `admin` and `agent` get theirs.
+ */
+export function effectivePrivileges(agent: Pick<Agent, 'role' | 'privileges'>): AgentPrivileges {
+  const { privileges } = agent;
+  if (agent.role === 'viewer')
+    return { view: privileges.view, remoteControl: false, navigate: false, screenShare: false };
+  return { ...privileges };
+}
 
 /** The identity the relay and the viewer use for a stored agent. */
 export function toAgentIdentity(agent: Agent): AgentIdentity {
@@ -17,7 +28,7 @@ export function toAgentIdentity(agent: Agent): AgentIdentity {
     title: agent.title,
     partnerUserId: agent.partnerUserId,
     role: agent.role,
-    privileges: { ...agent.privileges },
+    privileges: effectivePrivileges(agent),
   };
 }
 

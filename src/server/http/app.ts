@@ -1,7 +1,7 @@
 /**
  * The HTTP app: Fastify with cookies, forms, security headers and the CSRF guard, and the
- * routes for scripts, sign-in, viewer and console. It does not listen; `server.ts` does,
- * and attaches the WebSocket endpoints to the same HTTP server.
+ * routes for scripts, sign-in, viewer, console, admin UI and REST API. It does not listen;
+ * `server.ts` does, and attaches the WebSocket endpoints to the same HTTP server.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -11,6 +11,8 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from 'fastify';
+import { registerAdminRoutes } from './admin/admin-routes.js';
+import { registerApiRoutes } from './api/routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import type { HttpDeps } from './context.js';
@@ -105,5 +107,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, deps, auth);
   registerViewerRoutes(app, deps, auth);
   registerConsoleRoutes(app, deps, auth);
+  registerAdminRoutes(app, deps, auth);
+  registerApiRoutes(app, deps, auth);
   return app;
 }

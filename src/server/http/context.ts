@@ -4,8 +4,10 @@
  * identities with the auth module.
  */
 import type { Logger } from 'pino';
+import type { Accounts } from '../auth/accounts.js';
 import type { LoginCsrf } from '../auth/csrf.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { SsoAuthenticator } from '../auth/sso.js';
 import type { TicketSigner } from '../auth/tickets.js';
 import type { WebSessions } from '../auth/web-sessions.js';
 import type { SessionInfo } from '../relay/types.js';
@@ -25,6 +27,17 @@ export interface HttpDeps {
   webSessions: WebSessions;
   loginCsrf: LoginCsrf;
   loginThrottle: LoginThrottle;
+  /**
+   * Failed session-key lookups on the viewer URL (an unknown key answers 404, so guessing
+   * codes is counted per IP and per agent; beyond the limit every lookup answers 429).
+   */
+  sessionLookupThrottle: LoginThrottle;
+  /** Failed API-key authentications of the REST API, per IP. */
+  apiKeyThrottle: LoginThrottle;
+  /** Signs agents in with Glance login keys on the viewer URL. */
+  sso: SsoAuthenticator;
+  /** Administration of groups, agents and settings (admin UI, REST API). */
+  accounts: Accounts;
   logger: Logger;
   /** Directory of the built browser bundles (served under /static). */
   publicDir: string;

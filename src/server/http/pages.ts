@@ -104,6 +104,7 @@ export function consolePage(options: {
 <p class="oc-brand">OpenCobrowse</p>
 <p>Signed in as <strong>${escapeHtml(agent.displayName || agent.username)}</strong>
 (${escapeHtml(group ? `${group.name}, group ${group.id}` : `group ${agent.groupId}`)})</p>
+${agent.role === 'admin' ? '<p><a href="/admin">Administration</a></p>' : ''}
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}"><button type="submit" class="oc-link-button">Sign out</button></form>
 </header>
 <main class="oc-console">

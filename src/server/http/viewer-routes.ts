@@ -2,9 +2,21 @@
  * The viewer URL ([AV1]–[AV3]): `/agentjoin/AgentView.aspx?SessionKey=K&Wait=1`, also
  * `/cobrowse/AgentView.aspx` and `/agent/view`. Parameter names are case-insensitive and
  * `VisitorId` means `SessionKey`, as in Glance.
+ *
+ * With a Glance login key on the URL (`partnerid`, `partneruserid`, `loginkey`; docs/sso.md)
+ * the agent is signed in first, then redirected to the same URL without the key, so it
+ * stays out of the history and of Referer headers.
+ *
+ * Without `Wait=1` an unknown key answers 404, which would let anyone signed in test codes
+ * one by one: failed lookups are counted per IP and per agent, and past the limit every
+ * lookup answers 429 until the window ends.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_KEY_PATTERN } from '../../shared/protocol/control.js';
+import { effectivePrivileges } from '../auth/agent-authenticator.js';
+import { SSO_QUERY_PARAMETERS, ssoCredentialsFrom } from '../auth/sso.js';
+import type { SsoCredentials } from '../auth/sso.js';
+import type { AuditEntry } from '../store/store.js';
 import type { HttpDeps } from './context.js';
 import { renderMessagePage } from './html.js';
 import { viewerPage } from './pages.js';
@@ -31,17 +43,21 @@ export function caseInsensitiveQuery(query: unknown): Map<string, string> {
 }
 
 function sendPage(reply: FastifyReply, status: number, title: string, message: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(
-      renderMessagePage({
-        title,
-        message,
-        links: [{ href: '/console', text: 'Back to the console' }],
-      }),
-    );
+  return (
+    reply
+      .code(status)
+      // The URL may hold a login key: never send it on in a Referer.
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        renderMessagePage({
+          title,
+          message,
+          links: [{ href: '/console', text: 'Back to the console' }],
+        }),
+      )
+  );
 }
 
 /** Registers the viewer routes. */
@@ -50,12 +66,63 @@ export function registerViewerRoutes(
   deps: HttpDeps,
   auth: RequestAuth,
 ): void {
+  const audit = (entry: Omit<AuditEntry, 'at' | 'sessionId' | 'sessionKey'>) =>
+    deps.store
+      .appendAudit({ ...entry, at: Date.now(), sessionId: null, sessionKey: null })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'audit write failed'));
+
+  /** Signs in with the URL's login key, then sends the browser to the URL without it. */
+  const signInWithLoginKey = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    credentials: SsoCredentials,
+  ) => {
+    const result = await deps.sso.authenticate(credentials, request.ip);
+    if (!result.ok) {
+      request.log.info(
+        { ip: request.ip, reason: result.reason, agentId: result.agent?.id },
+        'SSO sign-in refused',
+      );
+      if (result.agent && result.reason !== 'throttled')
+        void audit({
+          event: 'agent.login_failed',
+          groupId: result.agent.groupId,
+          agentId: result.agent.id,
+          detail: { method: 'sso', reason: result.reason, ip: request.ip },
+        });
+      if (result.retryAfterS !== undefined) reply.header('retry-after', String(result.retryAfterS));
+      return sendPage(reply, result.status, result.title, result.message);
+    }
+    const { agent } = result;
+    const current = await auth.signedIn(request);
+    if (current?.agent.id !== agent.id) {
+      // Another agent signed in on this browser gives way to the one the CRM vouches for.
+      if (current) await deps.store.deleteWebSession(current.session.idHash);
+      const session = await deps.webSessions.create(agent.id);
+      auth.setSessionCookie(request, reply, session.cookie, session.expiresAt);
+      void audit({
+        event: 'agent.login',
+        groupId: agent.groupId,
+        agentId: agent.id,
+        detail: { method: 'sso', ip: request.ip },
+      });
+      request.log.info({ agentId: agent.id, username: agent.username }, 'agent signed in by SSO');
+    }
+    return reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .redirect(withoutLoginKey(request.url), 303);
+  };
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = caseInsensitiveQuery(request.query);
+    const credentials = ssoCredentialsFrom(query);
+    if (credentials) return signInWithLoginKey(request, reply, credentials);
+
     const signedIn = await auth.signedIn(request);
     if (!signedIn)
       return reply.header('cache-control', 'no-store').redirect(loginUrlFor(request), 302);
 
-    const query = caseInsensitiveQuery(request.query);
     const key = query.get('sessionkey') ?? query.get('visitorid');
     const wait = ['1', 'true', 'yes'].includes((query.get('wait') ?? '').toLowerCase());
     if (key === undefined || key === '') {
@@ -76,14 +143,38 @@ export function registerViewerRoutes(
     }
 
     const { agent } = signedIn;
-    // Only the agent's own group is searched: another group's key looks exactly unknown ([JN1]).
-    if (!wait && !deps.sessions.findSession(agent.groupId, key)) {
+    if (!effectivePrivileges(agent).view) {
       return sendPage(
         reply,
-        404,
-        'No such session',
-        `There is no live session with the key ${key}. Check the code with the visitor, or open the viewer with Wait=1 to wait for the session to start.`,
+        403,
+        'Viewing not allowed',
+        'Your account may not view sessions. Ask your administrator for the view privilege.',
       );
+    }
+    if (!wait) {
+      const lookupUser = `agent:${agent.id}`;
+      const retryAfterMs = deps.sessionLookupThrottle.retryAfterMs(request.ip, lookupUser);
+      if (retryAfterMs > 0) {
+        const seconds = Math.ceil(retryAfterMs / 1000);
+        request.log.warn({ ip: request.ip, agentId: agent.id }, 'session lookups throttled');
+        reply.header('retry-after', String(seconds));
+        return sendPage(
+          reply,
+          429,
+          'Too many unknown session keys',
+          `Too many session keys that do not exist were tried from your account or network. Wait ${seconds} seconds, then check the code with the visitor and try again.`,
+        );
+      }
+      // Only the agent's own group is searched: another group's key looks exactly unknown ([JN1]).
+      if (!deps.sessions.findSession(agent.groupId, key)) {
+        deps.sessionLookupThrottle.recordFailure(request.ip, lookupUser);
+        return sendPage(
+          reply,
+          404,
+          'No such session',
+          `There is no live session with the key ${key}. Check the code with the visitor, or open the viewer with Wait=1 to wait for the session to start.`,
+        );
+      }
     }
 
     const ticket = deps.tickets.issueTicket({ agentId: agent.id, groupId: agent.groupId });
@@ -106,4 +197,13 @@ export function registerViewerRoutes(
   };
 
   for (const url of VIEWER_PATHS) app.get(url, handler);
+}
+
+/** `url` (path and query) without the SSO parameters, in any letter case. */
+export function withoutLoginKey(url: string): string {
+  const parsed = new URL(url, 'http://opencobrowse.invalid');
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SSO_QUERY_PARAMETERS.includes(name.toLowerCase())) parsed.searchParams.delete(name);
+  }
+  return `${parsed.pathname}${parsed.search}`;
 }
