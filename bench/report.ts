@@ -7,7 +7,8 @@ import type { BenchResults, TargetResult } from './results.js';
 import { summarize } from './stats.js';
 
 /** `median (min–max)` of samples, with `digits` decimals. */
-function cell(samples: readonly number[], digits = 1): string {
+function cell(all: readonly number[], digits = 1): string {
+  const samples = all.filter(Number.isFinite);
   if (samples.length === 0) return '—';
   const { median, min, max } = summarize(samples);
   return `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`;
@@ -161,7 +162,7 @@ function rebuildSection(results: BenchResults): string {
   return [
     '## 2. Rebuild in the viewer',
     '',
-    `The keyframes recorded above, rebuilt in a fresh tab per run (${runs} runs per side): **ours** \`Mirror.applyKeyframe\`, **rrweb** rrweb-snapshot’s \`rebuildIntoSandboxedIframe\`, both into a \`sandbox="allow-same-origin"\` iframe, both from the JSON text (JSON.parse included). “From the frame” adds inflating our compressed payload, as the viewer receives it. “Painted” = two animation frames later (style, layout, paint of the mirror).`,
+    `The keyframes recorded above, rebuilt in a fresh tab per run (${runs} runs per side): **ours** \`Mirror.applyKeyframe\`, **rrweb** rrweb-snapshot’s \`rebuildIntoSandboxedIframe\`, both into a \`sandbox="allow-same-origin"\` iframe, both from the JSON text (JSON.parse included). “From the frame” adds inflating our compressed payload, as the viewer receives it. “Painted” = two animation frames later (style, layout, paint of the mirror; first 2 runs only). “From the frame”: first 3 runs.`,
     '',
     table(['Page', 'Ours: build', 'rrweb: build', 'Ratio', 'Ours from the frame', 'Ours: JSON.parse', 'rrweb: JSON.parse', 'Ours: painted', 'rrweb: painted'], rows),
   ].join('\n');
@@ -178,7 +179,7 @@ function latencySection(results: BenchResults): string {
   const rows: string[][] = [];
   for (const [mode, label] of [
     ['alone', 'Server otherwise idle'],
-    ['loaded', 'Under the 1,000-session background load'],
+    ['loaded', `Under the ${(section.loadSessions ?? 1_000).toLocaleString('en-US')}-session background load`],
   ] as const) {
     const run = section[mode];
     if (!run) {
@@ -197,8 +198,14 @@ function latencySection(results: BenchResults): string {
     ]);
   }
   lines.push(table(['Mode', 'Changes seen', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Clock offset ms', 'Note'], rows));
-  if (section.load !== undefined) {
-    lines.push('', 'Background load during the loaded run, as its generator reported it:', '', '```json', JSON.stringify(section.load, null, 2), '```');
+  const load = section.load;
+  if (load) {
+    lines.push(
+      '',
+      `Background load (bench/relay/’s generator, its own process): ${load.connected} of ${load.sessions} sessions replaying recorded page traffic at ` +
+        `${(load.offeredBitsPerSecondPerSession / 1000).toFixed(1)} kbit/s each, ${load.deliveredFramesPerSecond.toFixed(0)} frames/s delivered in total; ` +
+        `its own relay latency p50 ${load.latency.p50.toFixed(2)} / p99 ${load.latency.p99.toFixed(2)} ms; errors: ${load.errors.total}.`,
+    );
   }
   return lines.join('\n');
 }
@@ -245,10 +252,13 @@ function sizesSection(results: BenchResults): string {
 function relaySection(results: BenchResults): string {
   const relay = results.relay;
   const lines = ['## 4. Relay capacity', ''];
-  if (!relay) return [...lines, 'Not run.'].join('\n');
-  if (relay.skipped) return [...lines, `Not measured: ${relay.skipped}`].join('\n');
-  if (relay.markdown) return [...lines, relay.markdown.trim()].join('\n');
-  return [...lines, '```json', JSON.stringify(relay.results, null, 2), '```'].join('\n');
+  if (!relay) return [...lines, 'Not measured in this run.'].join('\n');
+  const preset = {
+    full: 'with its own default windows',
+    runner: 'with the runner’s shorter windows (BENCH_RELAY=full for its defaults)',
+    quick: 'in its smoke configuration (BENCH_QUICK)',
+  }[relay.preset];
+  return [...lines, `bench/relay/ (its own README), ${preset}. Its targets appear in the table at the top.`, '', relay.markdown.trim()].join('\n');
 }
 
 function profilesSection(results: BenchResults): string {

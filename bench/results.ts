@@ -7,6 +7,8 @@ import type { LatencyResult } from './browser/latency.js';
 import type { BurstMeasure, CaptureMeasure } from './browser/measures.js';
 import type { ProfileSummary } from './browser/profile.js';
 import type { RebuildPageResult } from './browser/rebuild.js';
+import type { RelayOutcome } from './relay-entry.js';
+import type { BackgroundLoadStats } from './relay/index.js';
 import type { ScriptSize } from './sizes.js';
 import { median } from './stats.js';
 
@@ -42,8 +44,10 @@ export interface LatencySection {
   loaded: LatencyResult | null;
   /** Why the loaded run did not happen, when it did not. */
   loadedSkipped?: string;
-  /** What the background load reported, as it reported it. */
-  load?: unknown;
+  /** Background sessions running during the loaded run. */
+  loadSessions?: number;
+  /** What the background load reported (its generator's own view: latency, rates, errors). */
+  load?: BackgroundLoadStats;
 }
 
 /** A CPU profile taken for a missed target. */
@@ -69,8 +73,8 @@ export interface BenchResults {
   latency: LatencySection | null;
   lateJoin: LateJoinMeasure[] | null;
   sizes: ScriptSize[] | null;
-  /** The relay-capacity benchmark's own results (bench/relay/), or why it did not run. */
-  relay: { markdown?: string; results?: unknown; skipped?: string } | null;
+  /** The relay-capacity benchmark's own results (bench/relay/). */
+  relay: RelayOutcome | null;
   profiles: ProfileRecord[];
   failures: BenchFailure[];
 }
@@ -90,7 +94,7 @@ export interface TargetResult {
   /** null: not measured in this run. */
   met: boolean | null;
   /** Page id or other key the runner uses to profile a miss. */
-  subject?: { kind: 'capture' | 'burst' | 'rebuild' | 'latency' | 'late-join' | 'size'; page?: string };
+  subject?: { kind: 'capture' | 'burst' | 'rebuild' | 'latency' | 'late-join' | 'size' | 'relay'; page?: string };
 }
 
 const ratio = (ours: number, theirs: number) => ours / theirs;
@@ -173,9 +177,10 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     });
   }
   const latency = results.latency;
+  const loadedWhere = `server under the ${(latency?.loadSessions ?? 1_000).toLocaleString('en-US')}-session background load`;
   for (const [mode, where] of [
     ['alone', 'server otherwise idle'],
-    ['loaded', 'server under the 1,000-session background load'],
+    ['loaded', loadedWhere],
   ] as const) {
     const run = latency?.[mode] ?? null;
     const skipped = mode === 'loaded' ? latency?.loadedSkipped : undefined;
@@ -198,6 +203,9 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       met: run ? run.p99 <= 60 : null,
       subject,
     });
+  }
+  for (const check of results.relay?.results.targets ?? []) {
+    targets.push({ id: `relay:${check.name}`, target: `Relay: ${check.name}`, where: 'bench/relay/', value: check.measured, limit: check.target, met: check.met, subject: { kind: 'relay' } });
   }
   const joins = results.lateJoin;
   targets.push({

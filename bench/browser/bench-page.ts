@@ -317,6 +317,13 @@ async function fetchText(url: string): Promise<string> {
   return response.text();
 }
 
+/** performance.now() two animation frames later: the mirror styled, laid out and painted. */
+async function paintedAt(): Promise<number> {
+  await nextFrame();
+  await nextFrame();
+  return performance.now();
+}
+
 function container(): HTMLElement {
   const root = document.getElementById('stage');
   if (!root) throw new Error('the rebuild page has no #stage');
@@ -324,7 +331,7 @@ function container(): HTMLElement {
   return root;
 }
 
-async function rebuildOurs(url: string): Promise<RebuildMeasure> {
+async function rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
   const text = await fetchText(url);
   const stage = container();
   const errors: string[] = [];
@@ -336,9 +343,7 @@ async function rebuildOurs(url: string): Promise<RebuildMeasure> {
   const mirror = new Mirror(stage, { error: (error) => errors.push(String(error)) });
   mirror.applyKeyframe(tokens);
   const built = performance.now();
-  await nextFrame();
-  await nextFrame();
-  const painted = performance.now();
+  const painted = waitPaint ? await paintedAt() : NaN;
   const doc = mirror.document;
   return {
     side: 'ours',
@@ -351,7 +356,7 @@ async function rebuildOurs(url: string): Promise<RebuildMeasure> {
 }
 
 /** Ours from the compressed frame as the viewer receives it: inflate, decode, parse, build. */
-async function rebuildOursCompressed(url: string): Promise<RebuildMeasure> {
+async function rebuildOursCompressed(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
   const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
   const stage = container();
   const errors: string[] = [];
@@ -368,9 +373,7 @@ async function rebuildOursCompressed(url: string): Promise<RebuildMeasure> {
   const mirror = new Mirror(stage, { error: (error) => errors.push(String(error)) });
   mirror.applyKeyframe(tokens);
   const built = performance.now();
-  await nextFrame();
-  await nextFrame();
-  const painted = performance.now();
+  const painted = waitPaint ? await paintedAt() : NaN;
   const doc = mirror.document;
   return {
     side: 'ours-deflated',
@@ -382,7 +385,7 @@ async function rebuildOursCompressed(url: string): Promise<RebuildMeasure> {
   };
 }
 
-async function rebuildRrweb(url: string): Promise<RebuildMeasure> {
+async function rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
   const text = await fetchText(url);
   const stage = container();
   const errors: string[] = [];
@@ -399,9 +402,7 @@ async function rebuildRrweb(url: string): Promise<RebuildMeasure> {
     iframeAttributes: { width: String(MIRROR_SIZE.width), height: String(MIRROR_SIZE.height) },
   });
   const built = performance.now();
-  await nextFrame();
-  await nextFrame();
-  const painted = performance.now();
+  const painted = waitPaint ? await paintedAt() : NaN;
   const doc = iframe.contentDocument;
   return {
     side: 'rrweb',
@@ -419,9 +420,10 @@ export interface BenchApi {
   captureOurs(keepPayload: boolean): Promise<CaptureMeasure>;
   captureRrweb(keepPayload: boolean): Promise<CaptureMeasure>;
   burst(seed: number): Promise<BurstMeasure>;
-  rebuildOurs(url: string): Promise<RebuildMeasure>;
-  rebuildOursCompressed(url: string): Promise<RebuildMeasure>;
-  rebuildRrweb(url: string): Promise<RebuildMeasure>;
+  /** `waitPaint`: also wait until painted (slow on big pages, so not every run does). */
+  rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
+  rebuildOursCompressed(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
+  rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
 }
 
 const api: BenchApi = { captureOurs, captureRrweb, burst, rebuildOurs, rebuildOursCompressed, rebuildRrweb };

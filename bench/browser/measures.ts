@@ -68,7 +68,7 @@ export interface RebuildMeasure {
   parseMs: number;
   /** Parse and build, until the mirror document is complete (synchronous work). */
   buildMs: number;
-  /** Until two animation frames later: styled, laid out and painted. */
+  /** Until two animation frames later: styled, laid out and painted. NaN when not waited for. */
   paintedMs: number;
   /** Elements in the rebuilt document. */
   elements: number;
