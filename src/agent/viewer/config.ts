@@ -16,6 +16,12 @@ export interface ViewerConfig {
   wsPath: string;
   /** The signed-in agent, for the toolbar. */
   agent: { username: string; name: string } | null;
+  /**
+   * Origins of CRM pages that may embed the viewer and drive it through the Agent API
+   * bridge (the server's `crmOrigins` setting), e.g. `https://crm.example.com`. The viewer's
+   * own origin is always allowed; empty (the default) allows it alone.
+   */
+  crmOrigins: string[];
 }
 
 /** The id of the element holding the configuration. */
@@ -55,7 +61,28 @@ export function readViewerConfig(doc: Document): ViewerConfig {
     const { username, name } = agentData as Record<string, unknown>;
     if (typeof username === 'string') agent = { username, name: typeof name === 'string' ? name : username };
   }
-  return { key, wait: data['wait'] === true, ticket, wsPath, agent };
+  return { key, wait: data['wait'] === true, ticket, wsPath, agent, crmOrigins: readOrigins(data['crmOrigins']) };
+}
+
+/**
+ * The CRM origins of the configuration. Each must be an origin exactly (`scheme://host[:port]`,
+ * no path): the bridge compares it with `MessageEvent.origin` character for character.
+ */
+function readOrigins(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ViewerConfigError('crmOrigins must be a list of origins');
+  return raw.map((value) => {
+    let origin: string | null = null;
+    try {
+      if (typeof value === 'string') origin = new URL(value).origin;
+    } catch {
+      origin = null;
+    }
+    if (origin === null || origin === 'null' || origin !== value) {
+      throw new ViewerConfigError(`crmOrigins: ${JSON.stringify(value)} is not an origin like https://crm.example.com`);
+    }
+    return origin;
+  });
 }
 
 /** The agent endpoint's URL on the page's own host (same origin: [HS4]). */

@@ -91,6 +91,9 @@ export interface ViewerConnectionOptions {
 /** The close code a browser reports when a socket failed without a close frame. */
 const ABNORMAL_CLOSE = 1006;
 
+/** How long `close()` waits for the socket's closing handshake, ms. */
+const LEAVE_FLUSH_MS = 1_000;
+
 /** One agent's link to one session, reconnecting until the session is over. */
 export class ViewerConnection {
   private readonly options: ViewerConnectionOptions;
@@ -149,15 +152,37 @@ export class ViewerConnection {
     if (!this.retryTimer) this.scheduleRetry(1000);
   }
 
-  /** Closes for good (the agent leaves); idempotent. */
-  close(): void {
-    if (this.finished) return;
+  /**
+   * Sends a control message on the open socket. False when there is none (connecting,
+   * retrying, closed): the caller keeps the message for later or drops it.
+   */
+  send(message: AgentToServer): boolean {
+    const socket = this.socket;
+    if (this.finished || !socket || socket.readyState !== WebSocket.OPEN) return false;
+    this.sendOn(socket, message);
+    return true;
+  }
+
+  /**
+   * Closes for good (the agent leaves); idempotent. Resolves once the socket has closed, or
+   * after `LEAVE_FLUSH_MS`, so a caller about to navigate away knows the `leave` went out.
+   */
+  close(): Promise<void> {
+    if (this.finished) return Promise.resolve();
     const socket = this.socket;
     this.finish({ phase: 'closed', code: 1000, ended: null, byViewer: true });
-    if (socket) {
-      if (socket.readyState === WebSocket.OPEN) this.sendOn(socket, { type: 'leave' });
-      closeQuietly(socket, 1000, 'agent left');
-    }
+    if (!socket) return Promise.resolve();
+    const open = socket.readyState === WebSocket.OPEN;
+    if (open) this.sendOn(socket, { type: 'leave' });
+    closeQuietly(socket, 1000, 'agent left');
+    if (!open) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, LEAVE_FLUSH_MS);
+      socket.addEventListener('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   // -------------------------------------------------------------------------------------------

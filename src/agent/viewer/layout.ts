@@ -91,20 +91,15 @@ export class MirrorLayout {
   }
 
   /**
-   * Lets the wheel over a mirror document scroll the stage at actual size. The mirror
-   * swallows wheel events so it never scrolls on its own ([VW4]); without this the agent
-   * could only reach the rest of a large page through the scrollbars.
+   * Scrolls the stage at actual size by a wheel over the mirror. The mirror swallows wheel
+   * events so it never scrolls on its own ([VW4]); without this the agent could only reach
+   * the rest of a large page through the scrollbars. (Under remote control the wheel
+   * scrolls the visitor's page instead: input.ts.)
    */
-  forwardWheel(doc: Document): void {
-    doc.addEventListener(
-      'wheel',
-      (event) => {
-        if (this.info.mode !== 'actual') return;
-        const unit = event.deltaMode === 1 ? LINE_PIXELS : event.deltaMode === 2 ? this.stage.clientHeight : 1;
-        this.stage.scrollBy(event.deltaX * unit, event.deltaY * unit);
-      },
-      { passive: true },
-    );
+  wheelStage(event: WheelEvent): void {
+    if (this.info.mode !== 'actual') return;
+    const unit = event.deltaMode === 1 ? LINE_PIXELS : event.deltaMode === 2 ? this.stage.clientHeight : 1;
+    this.stage.scrollBy(event.deltaX * unit, event.deltaY * unit);
   }
 
   /** Stops observing the stage. */

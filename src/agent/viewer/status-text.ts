@@ -59,15 +59,31 @@ export function linkStatus(link: LinkState): StatusLine {
   }
 }
 
+/** What the visitor's side says about their page while the session is live ([AP3], [AP4]). */
+export interface VisitorPageState {
+  /** The visitor paused sharing. */
+  paused: boolean;
+  /** The visitor's page is visible (not a background tab, not minimised). */
+  visible: boolean;
+}
+
 /** The session status, for the toolbar and the page title. */
-export function sessionStatus(phase: SessionPhase, key: string, hasPage: boolean, final: FinalMessage | null): StatusLine {
+export function sessionStatus(
+  phase: SessionPhase,
+  key: string,
+  hasPage: boolean,
+  final: FinalMessage | null,
+  visitor: VisitorPageState = { paused: false, visible: true },
+): StatusLine {
   switch (phase) {
     case 'starting':
       return { text: `Joining session ${key}…`, tone: 'busy' };
     case 'waiting':
       return { text: `Waiting for session ${key}…`, tone: 'wait' };
     case 'live':
-      return hasPage ? { text: 'Live', tone: 'ok' } : { text: 'Live — loading the visitor’s page…', tone: 'busy' };
+      if (visitor.paused) return { text: 'Paused by the visitor', tone: 'wait' };
+      if (!hasPage) return { text: 'Live — loading the visitor’s page…', tone: 'busy' };
+      return visitor.visible ? { text: 'Live', tone: 'ok' } : { text: 'Live — the visitor’s page is in the background', tone: 'warn' };
     case 'away':
       return { text: 'Visitor away — waiting for them to come back', tone: 'warn' };
     case 'over':
