@@ -42,11 +42,18 @@ export interface TestServerOptions extends Partial<Omit<ServerConfig, 'demo'>> {
   demoSite?: boolean;
   /** Demo agent password. Default `TEST_DEMO_PASSWORD`. */
   demoPassword?: string;
+  /** The demo group's API key (`COBROWSE_DEMO_API_KEY`). Default: generated. */
+  demoApiKey?: string;
 }
 
 /** Starts a server for a test; see the file comment for its teardown. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { demoSite = false, demoPassword = TEST_DEMO_PASSWORD, ...overrides } = options;
+  const {
+    demoSite = false,
+    demoPassword = TEST_DEMO_PASSWORD,
+    demoApiKey,
+    ...overrides
+  } = options;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'oc-server-')));
   const config = createConfig({
     port: 0,
@@ -54,7 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logLevel: (process.env['TEST_LOG_LEVEL'] as LogLevel | undefined) ?? 'silent',
     ...overrides,
     dataDir,
-    demo: { enabled: demoSite, port: 0, password: demoPassword, apiKey: undefined },
+    demo: { enabled: demoSite, port: 0, password: demoPassword, apiKey: demoApiKey },
   });
   let running: RunningServer;
   try {
