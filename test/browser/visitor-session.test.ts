@@ -160,10 +160,10 @@ describe('[SS2] startSession("GLANCE_KEYTYPE_RANDOM")', () => {
     const { page } = visitor;
     await call(page, 'startSession', 'GLANCE_KEYTYPE_RANDOM');
     const started = await waitForEvent(page, 'sessionstart');
-    expect(started.map((e) => e.name)).toEqual(['sessionstarting', 'sessionstart', 'sessioncontinue']);
+    expect(started.map((e) => e.name)).toEqual(['sessionstarting', 'sessionstart', 'sessioncontinue', 'statereceived']);
 
     const state = await visitorState(page);
-    expect(state).toMatchObject({ loaded: true, inSession: true, randomKey: true, readyState: 3 });
+    expect(state).toMatchObject({ loaded: true, inSession: true, randomKey: true, readyState: 4 });
     expect(state.key).toMatch(/^[0-9]{4,}$/);
     const key = state.key as string;
     expect(server.relay.findSession(TEST_GROUP_ID, key)).toMatchObject({ randomKey: true, visitorConnected: true });
@@ -322,9 +322,9 @@ describe('[SS5] continuing a session', () => {
       expect(await storedCookie(page)).toBe(storage === 'cookie');
 
       await page.reload();
-      const log = await waitForEvent(page, 'sessioncontinue');
-      expect(log.map((e) => e.name)).toEqual(['sessioncontinue']);
-      expect(await visitorState(page)).toMatchObject({ inSession: true, key, readyState: 3 });
+      const log = await waitForEvent(page, 'statereceived');
+      expect(log.map((e) => e.name)).toEqual(['sessioncontinue', 'statereceived']);
+      expect(await visitorState(page)).toMatchObject({ inSession: true, key, readyState: 4 });
 
       const socket = visitor.sockets.at(-1)!;
       const hello = controls(socket.sent)[0]!;
@@ -356,7 +356,7 @@ describe('[SS5] another tab', () => {
     await call(first.page, 'startSession', 'two-tabs');
     await waitForEvent(first.page, 'sessionstart');
     const second = await openVisitor(context);
-    expect((await waitForEvent(second.page, 'sessioncontinue')).map((e) => e.name)).toEqual(['sessioncontinue']);
+    expect((await waitForEvent(second.page, 'statereceived')).map((e) => e.name)).toEqual(['sessioncontinue', 'statereceived']);
     expect(await visitorState(second.page)).toMatchObject({ inSession: true, key: 'two-tabs' });
     const log = await waitForEvent(first.page, 'blur');
     expect(log.map((e) => e.name)).not.toContain('sessionend');
@@ -495,7 +495,7 @@ describe('[MK6] masking settings', () => {
       const visitor = await openVisitor(context, '', maskedSite.url);
       await call(visitor.page, 'startSession', 'mask-key');
       const log = await waitForEvent(visitor.page, 'error');
-      expect(log.map((e) => e.name)).toEqual(['sessionstarting', 'sessionstart', 'sessioncontinue', 'error']);
+      expect(log.map((e) => e.name)).toEqual(['sessionstarting', 'sessionstart', 'sessioncontinue', 'statereceived', 'error']);
       expect(log.at(-1)!.payload).toMatchObject({ code: 'maskingerror' });
       expect(await visitorState(visitor.page)).toMatchObject({ inSession: true });
       await expect.poll(() => pageFrames(visitor.sockets[0]).length).toBeGreaterThan(0);

@@ -26,10 +26,10 @@ export interface ResumeInfo {
   token: string;
 }
 
-/** What the connection reports to its session. Called inside guards: a throw is logged. */
 /** Server messages that carry agents' commands and messages to the page. */
 export type VisitorCommand = Exclude<ServerToVisitor, { type: 'welcome' | 'ack' | 'need-keyframe' | 'agents' | 'ended' | 'error' | 'ping' }>;
 
+/** What the connection reports to its session. Called inside guards: a throw is logged. */
 export interface ConnectionEvents {
   /** The server welcomed this socket (first connection, reconnect or continue). */
   welcome(message: Welcome): void;
@@ -79,6 +79,14 @@ export const HANDSHAKE_TIMEOUT_MS = 15_000;
 export const SILENCE_TIMEOUT_MS = 75_000;
 /** How long we wait for the server to close after our `stop`, ms. */
 const STOP_LINGER_MS = 5_000;
+/**
+ * Control messages kept while the socket is down (session messages, user state, …), sent
+ * after the next welcome. The oldest are dropped beyond this many.
+ */
+export const MAX_QUEUED_CONTROLS = 256;
+
+/** Control messages the session sends; the connection itself sends `hello`, `pong` and `stop`. */
+export type SessionControl = Exclude<VisitorToServer, { type: 'hello' | 'pong' | 'stop' }>;
 
 /** One session's connection, across reconnects. */
 export class VisitorConnection {
@@ -96,6 +104,7 @@ export class VisitorConnection {
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
   private readonly disposers: Array<() => void> = [];
+  private queued: SessionControl[] = [];
 
   constructor(private readonly options: ConnectionOptions) {
     this.resume = options.resume ?? null;
@@ -138,6 +147,23 @@ export class VisitorConnection {
     if (this.finished || this.stopping) return;
     if (kind !== FrameKind.Volatile) this.unacked.add(seq, frame);
     if (this.welcomed) this.socket?.send(frame as Uint8Array<ArrayBuffer>);
+  }
+
+  /**
+   * Sends a control message of the session ([AP1]–[AP4], [RC2]–[RC4]). The server refuses
+   * them before a welcome (it closes the socket), so while the socket is down they wait
+   * for the next welcome, in order; dropped once the session is over.
+   */
+  send(message: SessionControl): void {
+    if (this.finished || this.stopping) return;
+    if (this.welcomed) {
+      this.sendControl(message);
+      return;
+    }
+    if (this.queued.push(message) > MAX_QUEUED_CONTROLS) {
+      this.queued.shift();
+      this.options.log.warn(`more than ${MAX_QUEUED_CONTROLS} messages waiting for the connection: the oldest was dropped`);
+    }
   }
 
   /**
@@ -266,6 +292,7 @@ export class VisitorConnection {
       this.sendStop();
       return;
     }
+    for (const queued of this.queued.splice(0)) this.sendControl(queued);
     this.options.events.welcome(message);
   }
 
@@ -346,6 +373,7 @@ export class VisitorConnection {
     this.silenceTimer = null;
     for (const dispose of this.disposers.splice(0)) dispose();
     this.unacked.clear();
+    this.queued = [];
   }
 
   private guard(fn: () => void): void {

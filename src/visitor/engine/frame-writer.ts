@@ -53,6 +53,9 @@ export class FrameWriter implements CaptureSink {
   private draining = false;
   private keyframe: KeyframeEncoder | null = null;
   private keyframeSent = false;
+  /** Keyframes written by the recorder and not yet numbered and sent. */
+  private keyframesPending = 0;
+  private lastKeyframeSeq: number | null = null;
   private heldVolatile: string | null = null;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
@@ -67,6 +70,16 @@ export class FrameWriter implements CaptureSink {
   /** The sequence number the next keyframe or delta will carry. */
   get nextSeq(): number {
     return this.seq;
+  }
+
+  /**
+   * The sequence number of the last keyframe sent: the keyframe epoch the agents' mirrors
+   * show ([RC7]). Null before the first keyframe and while a newer keyframe is being
+   * written or compressed: the recorder's node ids already belong to that newer keyframe,
+   * so no agent action may be resolved against them until it has left.
+   */
+  get keyframeSeq(): number | null {
+    return this.keyframesPending > 0 ? null : this.lastKeyframeSeq;
   }
 
   /** Numbers the following frames from `nextSeq` (the first `welcome`'s). */
@@ -103,6 +116,8 @@ export class FrameWriter implements CaptureSink {
     let keyframe = this.keyframe;
     if (!keyframe) {
       keyframe = this.keyframe = new KeyframeEncoder(this.deflate, this.threshold, this.options.report);
+      // The recorder switched its ids to the new epoch in the same task as this first piece.
+      this.keyframesPending++;
       this.enqueue(FrameKind.Keyframe, keyframe.result);
     }
     keyframe.write(text);
@@ -154,7 +169,12 @@ export class FrameWriter implements CaptureSink {
         this.queue.shift();
         if (item.dropped) continue;
         // Numbered as it leaves: the order of leaving is the order of writing.
-        this.emit(item.kind, payload.flags, this.seq++, payload.bytes);
+        const seq = this.seq++;
+        this.emit(item.kind, payload.flags, seq, payload.bytes);
+        if (item.kind === FrameKind.Keyframe) {
+          this.keyframesPending--;
+          this.lastKeyframeSeq = seq;
+        }
         if (item.kind === FrameKind.Keyframe && !this.keyframeSent) {
           this.keyframeSent = true;
           const held = this.heldVolatile;

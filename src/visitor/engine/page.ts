@@ -15,9 +15,18 @@ export function isTopLevel(win: Window): boolean {
   }
 }
 
-/** The page's address and title as a hello carries them, cut to the server's limits. */
-export function pageInfo(win: Window): { url: string; title: string } {
-  return { url: win.location.href.slice(0, MAX_URL), title: win.document.title.slice(0, MAX_TITLE) };
+/** The page's address, title and visibility as a hello carries them ([AP4], [AP8]), cut to the server's limits. */
+export function pageInfo(win: Window): { url: string; title: string; visible: boolean } {
+  return {
+    url: win.location.href.slice(0, MAX_URL),
+    title: win.document.title.slice(0, MAX_TITLE),
+    visible: isVisible(win),
+  };
+}
+
+/** Whether the page is visible to the visitor (not a background tab or minimised window). */
+export function isVisible(win: Window): boolean {
+  return win.document.visibilityState !== 'hidden';
 }
 
 /** The visitor socket's URL for a server origin: `https://x` → `wss://x/ws/visitor`. */

@@ -39,8 +39,11 @@ export const STORED_SESSION_TTL_MS = 10 * 60_000;
 /** How often a running session refreshes its localStorage expiry, ms. */
 export const STORED_SESSION_REFRESH_MS = 60_000;
 
-/** Reads the stored session of this group and site, or null. Never throws. */
-export function readStoredSession(options: StorageOptions, groupId: string, site: string, now = Date.now()): StoredSession | null {
+/**
+ * Reads the stored session of one of the page's groups (`data-groupid` and
+ * `data-additionalgroupids`) and its site, or null. Never throws.
+ */
+export function readStoredSession(options: StorageOptions, groupIds: readonly string[], site: string, now = Date.now()): StoredSession | null {
   try {
     let text: string | null = null;
     if (options.cookieType === 'ls') {
@@ -54,12 +57,13 @@ export function readStoredSession(options: StorageOptions, groupId: string, site
     if (!text) return null;
     const value = JSON.parse(text) as Record<string, unknown>;
     if (typeof value.exp === 'number' && value.exp < now) return null;
-    const { sessionId, key, token, randomKey } = value;
+    const { sessionId, key, token, randomKey, groupId } = value;
     if (
       typeof sessionId !== 'string' ||
       typeof key !== 'string' ||
       typeof token !== 'string' ||
-      value.groupId !== groupId ||
+      typeof groupId !== 'string' ||
+      !groupIds.includes(groupId) ||
       value.site !== site
     ) {
       return null;

@@ -1,30 +1,31 @@
 /**
  * One cobrowse session as the visitor's page lives it: a small state machine that wires
- * the recorder, the frame writer and the connection, and turns what happens into Visitor
- * API events (glance-reference §2.4).
+ * the capture, the frame writer, the connection and the agents' actions, and turns what
+ * happens into Visitor API events (glance-reference §2.4).
  *
  *   starting ──welcome──► active ──ended / stop / final close / conndrop──► ended
  *   continuing ──welcome──┘   (a page load inside a stored session; silent if the session is gone)
  *
  * Events: `sessionstarting` (start), `sessionstart` + `sessioncontinue` (first welcome),
- * `sessioncontinue` (welcome after a page load), `connection` {status}, `agents`,
- * `error` {code, msg, params?}, `sessionend` {reason}, `blur` (another page took over).
+ * `sessioncontinue` (welcome after a page load), `statereceived` (after every welcome, the
+ * state restored), `connection` {status}, `agents`, `rc`, `rcrequested`, `confirm`,
+ * `sessionpaused`, `screenshare`, `accessibility`, `error` {code, msg, params?},
+ * `sessionend` {reason}, `blur` (another page took over).
  */
 import { CloseCode } from '../../shared/protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
-import type { AgentsState, EndReason } from '../../shared/protocol/control.js';
-import { Recorder } from '../capture/recorder.js';
+import type { AgentInfo, AgentsState, EndReason, VisitorSettings } from '../../shared/protocol/control.js';
 import type { VisitorConfig } from '../loader/handoff.js';
-import { VisitorConnection, type ConnectionOptions, type HelloBody, type Welcome } from './connection.js';
+import { AgentActions, type RemoteHost } from '../remote/index.js';
+import type { Strings } from '../ui/i18n.js';
+import type { Layer } from '../ui/layer.js';
+import { VisitorConnection, type ConnectionOptions, type HelloBody, type SessionControl, type VisitorCommand, type Welcome } from './connection.js';
 import { FrameWriter } from './frame-writer.js';
 import type { Log } from './log.js';
-import { pageInfo, visitorSocketUrl } from './page.js';
-import {
-  STORED_SESSION_REFRESH_MS,
-  clearStoredSession,
-  writeStoredSession,
-  type StoredSession,
-} from './session-store.js';
+import { isVisible, pageInfo, visitorSocketUrl } from './page.js';
+import { SessionCapture } from './session-capture.js';
+import { SessionStateStore } from './session-state.js';
+import { STORED_SESSION_REFRESH_MS, clearStoredSession, writeStoredSession, type StoredSession } from './session-store.js';
 
 /** Where a session is in its life. */
 export type SessionPhase = 'starting' | 'continuing' | 'active' | 'ended';
@@ -36,19 +37,29 @@ export interface VisitorDetails {
   phone?: string;
 }
 
-/** A new session: the key to ask for (none = a random numeric code) and the visitor's details. */
+/** A new session: its group, the key to ask for (none = a random numeric code) and the visitor's details. */
 export interface SessionRequest {
+  groupId: string;
   key?: string;
   visitor: VisitorDetails;
 }
+
+/** Server error codes that concern one request, not the session: reported, the session goes on. */
+const RECOVERABLE_ERRORS = new Set(['rc', 'userstate']);
 
 /** What a session needs from the engine around it. */
 export interface SessionHost {
   config: VisitorConfig;
   win: Window;
   log: Log;
+  /** The engine's layer (agent pointer, highlights; never captured). */
+  layer: Layer;
+  /** The visitor UI's texts (announcements of gestures). */
+  strings(): Strings;
   /** Fires a Visitor API event. */
   emit(name: string, payload: object): void;
+  /** A session message from an agent ([AP1]). */
+  message(name: string, data: unknown, from: AgentInfo): void;
   /** The session is over for this page; `started` says whether it ever became active. */
   released(session: VisitorSession, started: boolean): void;
   /** Test seams for the connection (reconnect schedule, limits). */
@@ -61,14 +72,20 @@ export class VisitorSession {
   /** The session key: requested, stored, or given by the server's welcome. */
   key: string | null;
   randomKey: boolean;
-  agents: AgentsState = { count: 0, agentlist: [] };
-  private recorder: Recorder | null = null;
+  readonly groupId: string;
+  /** The page's copy of the session's state (`getSessionState`, `getUserState`). */
+  readonly state = new SessionStateStore();
   private readonly writer: FrameWriter;
   private readonly connection: VisitorConnection;
-  private maskedSelectors = '';
+  private readonly capture: SessionCapture;
+  private actions: AgentActions | null = null;
+  private settings: VisitorSettings = { maskedSelectors: [], trustedDomains: [], allowRemoteControl: false, termsText: '', termsUrl: '' };
   private errorReported = false;
   private stored: StoredSession | null = null;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly onVisibility = () => this.connection.send({ type: 'visibility', visible: isVisible(this.host.win) });
+  /** What the visitor set before the first welcome: it wins over the state the welcome carries. */
+  private readonly early: { paused?: { paused: boolean; message: string }; userState: Map<string, unknown> } = { userState: new Map() };
 
   /**
    * @param request a new session, or null to continue `stored`
@@ -82,10 +99,17 @@ export class VisitorSession {
     this.phase = request ? 'starting' : 'continuing';
     this.key = request ? (request.key ?? null) : (stored?.key ?? null);
     this.randomKey = stored?.randomKey ?? false;
+    this.groupId = request?.groupId ?? stored?.groupId ?? host.config.groupId;
     const report = (error: unknown) => host.log.warn('capture error', error);
-    this.writer = new FrameWriter({
-      send: (frame, kind, seq) => this.connection.sendFrame(frame, kind, seq),
-      report,
+    this.writer = new FrameWriter({ send: (frame, kind, seq) => this.connection.sendFrame(frame, kind, seq), report });
+    this.capture = new SessionCapture({
+      win: host.win,
+      log: host.log,
+      pageSettings: host.config.settings,
+      sink: this.writer,
+      ignored: [host.layer.host],
+      agents: () => this.state.agents,
+      emit: (name, payload) => this.emit(name, payload),
     });
     this.connection = new VisitorConnection({
       ...host.connection,
@@ -96,11 +120,12 @@ export class VisitorSession {
       win: host.win,
       events: {
         welcome: (message) => this.guard(() => this.onWelcome(message)),
-        needKeyframe: () => this.guard(() => void this.recorder?.takeKeyframe()),
+        needKeyframe: () => this.guard(() => this.capture.takeKeyframe()),
         agents: (state) => this.guard(() => this.setAgents(state)),
         ended: (reason) => this.guard(() => this.terminate(reason)),
-        serverError: (code, message) => this.guard(() => this.reportError(code, message)),
-        reconnecting: () => this.guard(() => host.emit('connection', { status: 'reconnecting' })),
+        serverError: (code, message) => this.guard(() => this.onServerError(code, message)),
+        command: (message) => this.guard(() => this.onCommand(message)),
+        reconnecting: () => this.guard(() => this.emit('connection', { status: 'reconnecting' })),
         closed: (code) => this.guard(() => this.onFinalClose(code)),
         gaveUp: () =>
           this.guard(() => {
@@ -117,9 +142,15 @@ export class VisitorSession {
     return this.phase === 'active' || this.phase === 'continuing';
   }
 
+  /** Whether the whole page is masked (`isPageMasked`). */
+  get pageMasked(): boolean {
+    return this.capture.pageMasked;
+  }
+
   /** Connects; a new session fires `sessionstarting` first. */
   begin(): void {
-    if (this.phase === 'starting') this.host.emit('sessionstarting', {});
+    if (this.phase === 'starting') this.emit('sessionstarting', {});
+    this.host.win.document.addEventListener('visibilitychange', this.onVisibility);
     this.connection.open();
   }
 
@@ -128,6 +159,39 @@ export class VisitorSession {
     if (this.phase === 'ended') return;
     this.connection.stop();
     this.terminate('visitor', { keepConnection: true, always: true });
+  }
+
+  /** Sends a session message to every agent, or to one ([AP1]). */
+  sendMessage(name: string, data: unknown, to?: string): void {
+    this.connection.send(to ? { type: 'message', name, data, to } : { type: 'message', name, data });
+  }
+
+  /** Keeps a user-state value and shares it with agents ([AP2]). */
+  setUserState(name: string, value: unknown): void {
+    this.state.setUserState(name, value);
+    if (this.phase !== 'active') this.early.userState.set(name, value);
+    this.connection.send({ type: 'userstate', name, value });
+  }
+
+  /** Pauses or resumes sharing ([AP3]): no frames while paused, a fresh keyframe after. */
+  pause(paused: boolean, message: string): void {
+    if (this.state.paused.paused === paused && (!paused || this.state.paused.message === message)) return;
+    this.state.setPaused({ paused, message });
+    if (this.phase !== 'active') this.early.paused = { paused, message };
+    this.connection.send({ type: 'pause', paused, message });
+    this.emit('sessionpaused', this.state.paused);
+    if (this.phase !== 'active') return; // capture starts (or not) with the welcome
+    if (paused) this.capture.stop();
+    else this.capture.start(this.settings.maskedSelectors);
+  }
+
+  /** The visitor grants or revokes remote control; false when it cannot be granted now. */
+  enableRC(on: boolean): boolean {
+    if (!this.actions) {
+      this.host.log.error('enableRC: the session has not started yet');
+      return false;
+    }
+    return this.actions.rc.enable(on);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -139,7 +203,7 @@ export class VisitorSession {
       type: 'hello',
       v: PROTOCOL_VERSION,
       role: 'visitor',
-      groupId: config.groupId,
+      groupId: this.groupId,
       site: config.site,
       key: this.request?.key,
       visitor: visitor && (visitor.name || visitor.email || visitor.phone) ? visitor : undefined,
@@ -151,46 +215,45 @@ export class VisitorSession {
     const { config } = this.host;
     this.key = message.key;
     this.randomKey = message.randomKey;
+    this.settings = message.settings;
     this.stored = {
       sessionId: message.sessionId,
       key: message.key,
       token: message.token,
       randomKey: message.randomKey,
-      groupId: config.groupId,
+      groupId: this.groupId,
       site: config.site,
     };
     if (!writeStoredSession(config, this.stored)) {
       this.host.log.warn('cannot store the session info: the session will not continue on the next page');
     }
-    const selectors = message.settings.maskedSelectors;
 
     if (this.phase === 'starting' || this.phase === 'continuing') {
       const continued = this.phase === 'continuing';
       this.phase = 'active';
       this.writer.start(message.nextSeq);
-      this.maskedSelectors = selectors.join('\n');
-      const recorder = (this.recorder = new Recorder({
-        document: this.host.win.document,
-        masking: { selectors },
-        sink: this.writer,
-        report: (error) => this.host.log.warn('capture error', error),
-      }));
-      recorder.start().catch((error: unknown) => this.host.log.warn('capture error', error));
+      this.state.restore(message.state, message.agents);
+      // Sent after the hello (queued), so not in this welcome's state yet.
+      if (this.early.paused) this.state.setPaused(this.early.paused);
+      for (const [name, value] of this.early.userState) this.state.setUserState(name, value);
+      this.actions = new AgentActions(this.remoteHost(), this.host.strings);
+      if (!this.state.paused.paused) this.capture.start(message.settings.maskedSelectors);
       if (config.cookieType === 'ls') {
         this.refreshTimer = setInterval(() => {
           if (this.stored) writeStoredSession(config, this.stored);
         }, STORED_SESSION_REFRESH_MS);
       }
       // Glance fires sessioncontinue after sessionstart too, and on every page load in session.
-      if (!continued) this.host.emit('sessionstart', {});
+      if (!continued) this.emit('sessionstart', {});
       if ((this.phase as SessionPhase) !== 'active') return; // a handler stopped the session
-      this.host.emit('sessioncontinue', {});
-      if (recorder.maskingFailed) {
-        // [MK6] not fatal (the page is masked whole), so not counted as the session's failure.
-        const msg = 'a masking selector of the group settings is invalid: the whole page is masked';
-        this.host.emit('error', { code: 'maskingerror', msg });
-      }
-      if (message.agents.count > 0) this.setAgents(message.agents);
+      this.emit('sessioncontinue', {});
+      this.emit('statereceived', {});
+      // What the state implies is fired again on every page, so a UI built on events shows it.
+      if (message.agents.count > 0) this.emit('agents', this.state.agents);
+      if (this.state.rc.enabled) this.actions.rc.restore(message.state.rc, true);
+      if (this.state.paused.paused) this.emit('sessionpaused', this.state.paused);
+      if (this.state.accessibility) this.emit('accessibility', { enabled: true });
+      if (message.state.screenshare) this.emit('screenshare', message.state.screenshare);
       return;
     }
 
@@ -198,19 +261,73 @@ export class VisitorSession {
     if (message.needKeyframe || !this.connection.resendFrom(message.nextSeq, this.writer.nextSeq)) {
       this.connection.dropUnacked();
       this.writer.restart(message.nextSeq);
-      void this.recorder?.takeKeyframe();
+      this.capture.takeKeyframe();
     }
-    if (selectors.join('\n') !== this.maskedSelectors) {
-      this.maskedSelectors = selectors.join('\n');
-      void this.recorder?.setMasking({ selectors });
-    }
-    this.host.emit('connection', { status: 'ok' });
-    if (message.agents.count !== this.agents.count) this.setAgents(message.agents);
+    this.capture.update(message.settings.maskedSelectors);
+    this.emit('connection', { status: 'ok' });
+    // The agents' side of the state may have changed meanwhile; the visitor's side is ours.
+    if (message.state.accessibility !== this.state.accessibility) this.setAccessibility(message.state.accessibility);
+    if (!message.state.rc.enabled) this.actions?.rc.restore(message.state.rc, false);
+    if (message.agents.count !== this.state.agents.count) this.setAgents(message.agents);
+    this.emit('statereceived', {});
   }
 
-  private setAgents(state: AgentsState): void {
-    this.agents = state;
-    this.host.emit('agents', state);
+  private onCommand(message: VisitorCommand): void {
+    if (this.phase !== 'active') return;
+    switch (message.type) {
+      case 'message':
+        this.host.message(message.name, message.data, message.from);
+        return;
+      case 'screenshare': {
+        const { type: _type, ...state } = message;
+        this.state.setScreenshare(state);
+        this.emit('screenshare', state);
+        return;
+      }
+      case 'accessibility':
+        this.setAccessibility(message.enabled);
+        return;
+      default:
+        this.actions?.command(message);
+    }
+  }
+
+  private remoteHost(): RemoteHost {
+    const { win, log, layer } = this.host;
+    return {
+      win,
+      log,
+      layer,
+      state: this.state,
+      send: (message: SessionControl) => this.connection.send(message),
+      emit: (name, payload) => this.emit(name, payload),
+      recorder: () => this.capture.recorder,
+      epoch: () => this.writer.keyframeSeq,
+      settings: () => this.settings,
+    };
+  }
+
+  private setAgents(agents: AgentsState): void {
+    this.state.setAgents(agents);
+    this.actions?.agentsChanged(agents);
+    // The site's masking may depend on who is watching.
+    this.capture.update();
+    this.emit('agents', agents);
+  }
+
+  private setAccessibility(enabled: boolean): void {
+    this.state.setAccessibility(enabled);
+    this.emit('accessibility', { enabled });
+  }
+
+  private onServerError(code: string, message: string): void {
+    if (!RECOVERABLE_ERRORS.has(code)) {
+      this.reportError(code, message);
+      return;
+    }
+    // The server refused one request; our copy of the state follows its word.
+    if (code === 'rc') this.actions?.rc.restore({ enabled: false, suspended: false }, false);
+    this.emit('error', { code, msg: message });
   }
 
   private onFinalClose(code: number): void {
@@ -229,7 +346,7 @@ export class VisitorSession {
       case CloseCode.Superseded:
         // Another page or tab of this site continued the session: it keeps the stored info.
         this.terminate(null, { keepStorage: true });
-        this.host.emit('blur', {});
+        this.emit('blur', {});
         return;
       case CloseCode.Normal:
         this.terminate('server');
@@ -247,27 +364,32 @@ export class VisitorSession {
   private reportError(code: string, msg: string, params?: object): void {
     if (this.errorReported) return;
     this.errorReported = true;
-    this.host.emit('error', params ? { code, msg, params } : { code, msg });
+    this.emit('error', params ? { code, msg, params } : { code, msg });
+  }
+
+  /** Fires an event, keeping the payload of stateful ones for `getSessionState`. */
+  private emit(name: string, payload: object): void {
+    this.state.record(name, payload);
+    this.host.emit(name, payload);
   }
 
   /**
    * Ends the session for this page. `sessionend` is fired with `reason` when the session
    * was running (or `always`); a null reason ends silently.
    */
-  private terminate(
-    reason: EndReason | null,
-    options: { keepConnection?: boolean; keepStorage?: boolean; always?: boolean } = {},
-  ): void {
+  private terminate(reason: EndReason | null, options: { keepConnection?: boolean; keepStorage?: boolean; always?: boolean } = {}): void {
     if (this.phase === 'ended') return;
     const started = this.phase === 'active' || this.phase === 'continuing';
     this.phase = 'ended';
-    this.recorder?.stop();
+    this.capture.stop();
+    this.actions?.dispose();
     this.writer.close();
     if (!options.keepConnection) this.connection.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.host.win.document.removeEventListener('visibilitychange', this.onVisibility);
     if (!options.keepStorage) clearStoredSession(this.host.config);
     this.host.released(this, started);
-    if (reason && (started || options.always)) this.host.emit('sessionend', { reason });
+    if (reason && (started || options.always)) this.emit('sessionend', { reason });
   }
 
   private guard(fn: () => void): void {

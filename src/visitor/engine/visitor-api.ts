@@ -1,14 +1,20 @@
 /**
- * `GLANCE.Cobrowse.Visitor` (glance-reference §2.3): the session methods, the event
- * subscription and `readyState`. It replaces the loader's stub and drains its queue
- * (index.ts). Every method is guarded: a bug of ours or a bad argument logs a console
- * error and never throws into the page.
+ * `GLANCE.Cobrowse.Visitor` (glance-reference §2.3): the session methods, session messages,
+ * user state, pause, remote control, the event subscription and `readyState`. It replaces
+ * the loader's stub and drains its queue (index.ts). Every method is guarded: a bug of ours
+ * or a bad argument logs a console error and never throws into the page — except
+ * `sendSessionMessage` without a session or with a message the server would refuse, which
+ * throws as Glance's does, so the site's code learns the message did not go.
  */
-import type { ForwardTarget, StartParams, VisitorConfig, VisitorListener } from '../loader/handoff.js';
+import type { AgentInfo } from '../../shared/protocol/control.js';
+import type { ForwardTarget, MessageListener, StartParams, VisitorConfig, VisitorListener } from '../loader/handoff.js';
+import type { Layer } from '../ui/layer.js';
+import type { Strings } from '../ui/i18n.js';
 import { EventEmitter } from './events.js';
 import type { Log } from './log.js';
 import { isTopLevel } from './page.js';
-import { VisitorSession, type SessionHost, type VisitorDetails } from './session.js';
+import { VisitorSession, type SessionHost } from './session.js';
+import { readStartArgument } from './start-params.js';
 import type { StoredSession } from './session-store.js';
 
 /** Glance's `readyState` values; 0 before any session. */
@@ -20,14 +26,22 @@ export const READYSTATE = Object.freeze({
   sessionend: 5,
 });
 
-/** The key argument that asks for a server-generated numeric code. */
-export const RANDOM_KEY = 'GLANCE_KEYTYPE_RANDOM';
+export { RANDOM_KEY } from './start-params.js';
 
-/** Session keys ([SS1]); the same rule as `SESSION_KEY_PATTERN` in protocol/control.ts (not imported: it pulls in valibot). */
-const SESSION_KEY = /^[A-Za-z0-9_-]{1,50}$/;
+/** Limits the server enforces on session messages and user state ([AP1], [AP2]), characters. */
+const MAX_NAME = 100;
+const MAX_DATA = 32 * 1024;
+const MAX_PAUSE_MESSAGE = 512;
 
-/** Glance's limits of the visitor details, characters (glance-reference §2.2, the server's schema). */
-const DETAIL_LIMITS = { name: 63, email: 127, phone: 31 } as const;
+/** Handler of `addSessionMessageListener`: the message name and its payload. */
+export type SessionMessageListener = MessageListener;
+
+/** The default UI's methods the Visitor API delegates to (`showButton`…). */
+export interface UiControls {
+  showButton(show: boolean): void;
+  toggleButton(): void;
+  showTerms(params?: StartParams): void;
+}
 
 /** The public object installed as `GLANCE.Cobrowse.Visitor`. */
 export interface VisitorApi extends ForwardTarget {
@@ -35,6 +49,17 @@ export interface VisitorApi extends ForwardTarget {
   readonly READYSTATE: typeof READYSTATE;
   /** 0 before any session, then the `READYSTATE` value of the last session event. */
   readonly readyState: number;
+  getSessionState(name: string, subname?: string): unknown;
+  setUserState(name: string, value: unknown): boolean;
+  getUserState(name: string): unknown;
+  addSessionMessageListener(name: string, listener: SessionMessageListener): void;
+  addSessionMessageHandler(name: string, listener: SessionMessageListener): void;
+  sendSessionMessage(name: string, message: unknown, to?: unknown): void;
+  pauseSession(params: { pause?: boolean; message?: string }): void;
+  isSessionPaused(): boolean;
+  enableRC(enable: boolean): boolean;
+  sessionGroupId(): string | null;
+  isPageMasked(): boolean;
 }
 
 /** Options of the controller. */
@@ -42,17 +67,30 @@ export interface VisitorControllerOptions {
   config: VisitorConfig;
   win: Window;
   log: Log;
+  layer: Layer;
+  strings(): Strings;
   /** Test seams for every session's connection. */
   connection?: SessionHost['connection'];
+}
+
+/** JSON text length of a value, or -1 when it cannot be sent as JSON. */
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return -1;
+  }
 }
 
 /** Holds the page's session and implements the API on top of it. */
 export class VisitorController {
   readonly api: VisitorApi;
   private readonly events: EventEmitter;
+  private readonly messageListeners = new Map<string, SessionMessageListener[]>();
   private session: VisitorSession | null = null;
   private readyState = 0;
   private startParams: StartParams | undefined;
+  private ui: UiControls | null = null;
   private readonly host: SessionHost;
 
   constructor(private readonly options: VisitorControllerOptions) {
@@ -62,12 +100,15 @@ export class VisitorController {
       config: options.config,
       win: options.win,
       log,
+      layer: options.layer,
+      strings: options.strings,
       connection: options.connection,
       emit: (name, payload) => {
         const state = READYSTATE[name as keyof typeof READYSTATE];
         if (state !== undefined) this.readyState = state;
         this.events.emit(name, payload);
       },
+      message: (name, data, from) => this.onMessage(name, data, from),
       released: (session) => {
         if (this.session !== session) return;
         this.session = null;
@@ -84,6 +125,7 @@ export class VisitorController {
         }
       };
     const readyState = () => this.readyState;
+    const addMessageListener = guarded('addSessionMessageListener', (name: string, fn: SessionMessageListener) => this.addMessageListener(name, fn), undefined);
     this.api = {
       loaded: true,
       READYSTATE,
@@ -95,11 +137,31 @@ export class VisitorController {
       inSession: guarded('inSession', () => this.session?.inSession ?? false, false),
       getKey: guarded('getKey', () => this.session?.key ?? null, null),
       isRandomKey: guarded('isRandomKey', () => this.session?.randomKey ?? false, false),
+      sessionGroupId: guarded('sessionGroupId', () => this.session?.groupId ?? null, null),
       setStartParams: guarded('setStartParams', (params?: unknown) => this.setStartParams(params), undefined),
       getStartParams: guarded('getStartParams', () => this.startParams, undefined),
       addEventListener: guarded('addEventListener', (name: string, fn: VisitorListener) => this.events.on(name, fn), undefined),
       removeEventListener: guarded('removeEventListener', (name: string, fn: VisitorListener) => this.events.off(name, fn), undefined),
+      getSessionState: guarded('getSessionState', (name: string, subname?: string) => this.session?.state.get(name, subname), undefined),
+      setUserState: guarded('setUserState', (name: string, value: unknown) => this.setUserState(name, value), false),
+      getUserState: guarded('getUserState', (name: string) => this.session?.state.getUserState(name), undefined),
+      addSessionMessageListener: addMessageListener,
+      addSessionMessageHandler: addMessageListener,
+      // Not guarded: Glance throws when the message cannot go.
+      sendSessionMessage: (name: string, message: unknown, to?: unknown) => this.sendMessage(name, message, to),
+      pauseSession: guarded('pauseSession', (params: { pause?: boolean; message?: string }) => this.pause(params), undefined),
+      isSessionPaused: guarded('isSessionPaused', () => this.session?.state.paused.paused ?? false, false),
+      enableRC: guarded('enableRC', (enable: boolean) => this.enableRC(enable), false),
+      isPageMasked: guarded('isPageMasked', () => this.session?.pageMasked ?? false, false),
+      showButton: guarded('showButton', (show?: unknown) => this.withUi('showButton', (ui) => ui.showButton(show !== false)), undefined),
+      toggleButton: guarded('toggleButton', () => this.withUi('toggleButton', (ui) => ui.toggleButton()), undefined),
+      showTerms: guarded('showTerms', (params?: unknown) => this.withUi('showTerms', (ui) => ui.showTerms(params as StartParams | undefined)), undefined),
     };
+  }
+
+  /** Connects the default UI (absent with `data-ui`). */
+  attachUi(ui: UiControls): void {
+    this.ui = ui;
   }
 
   /** Continues a stored session (a page load inside a session). */
@@ -107,6 +169,11 @@ export class VisitorController {
     if (this.session) return;
     this.session = new VisitorSession(this.host, null, stored);
     this.session.begin();
+  }
+
+  private withUi(method: string, fn: (ui: UiControls) => void): void {
+    if (this.ui) fn(this.ui);
+    else this.options.log.error(`${method}: the default visitor UI is off (data-ui is set): the site shows its own`);
   }
 
   private setStartParams(params?: unknown): void {
@@ -128,40 +195,78 @@ export class VisitorController {
       log.error('startSession is not allowed inside an iframe: start the session from the top page');
       return;
     }
-    let params: StartParams;
-    let key: unknown;
-    if (arg === undefined || arg === null || arg === '') {
-      params = this.startParams ?? {};
-      key = params.sessionKey ?? config.visitorId;
-    } else if (typeof arg === 'string' || typeof arg === 'number') {
-      params = {};
-      key = String(arg);
-    } else if (typeof arg === 'object') {
-      params = arg as StartParams;
-      key = params.sessionKey ?? config.visitorId;
-    } else {
-      log.error('startSession takes a session key, "GLANCE_KEYTYPE_RANDOM" or an object like {sessionKey, name, email, phone}');
+    const result = readStartArgument(arg, this.startParams, config);
+    if (!result.ok) {
+      log.error(result.error);
       return;
     }
-    if (params.groupid !== undefined && String(params.groupid) !== config.groupId) {
-      log.error(`startSession: group ${String(params.groupid)} is not this page's group (data-groupid ${config.groupId})`);
-      return;
-    }
-    if (typeof key === 'number') key = String(key);
-    if (key === RANDOM_KEY || key === '' || key === undefined) key = undefined;
-    else if (typeof key !== 'string' || !SESSION_KEY.test(key)) {
-      log.error(`startSession: invalid session key ${JSON.stringify(key)}: use 1 to 50 letters, digits, "_" or "-"`);
-      return;
-    }
-    const visitor: VisitorDetails = {};
-    for (const field of ['name', 'email', 'phone'] as const) {
-      const value = params[field] ?? config[field];
-      if (value === undefined || value === null || value === '') continue;
-      const text = String(value);
-      if (text.length > DETAIL_LIMITS[field]) log.warn(`visitor ${field} cut to ${DETAIL_LIMITS[field]} characters`);
-      visitor[field] = text.slice(0, DETAIL_LIMITS[field]);
-    }
-    this.session = new VisitorSession(this.host, { key: key as string | undefined, visitor }, null);
+    for (const warning of result.warnings) log.warn(warning);
+    this.session = new VisitorSession(this.host, result.request, null);
     this.session.begin();
+  }
+
+  /** The session, or a console error naming the method that needs one. */
+  private needSession(method: string): VisitorSession | null {
+    if (this.session?.inSession || this.session?.phase === 'starting') return this.session;
+    this.options.log.error(`${method}: there is no session; call it after sessionstart`);
+    return null;
+  }
+
+  private addMessageListener(name: string, listener: SessionMessageListener): void {
+    if (typeof name !== 'string' || typeof listener !== 'function') {
+      this.options.log.error('addSessionMessageListener takes a message name and a function(name, message)');
+      return;
+    }
+    const list = this.messageListeners.get(name);
+    if (!list) this.messageListeners.set(name, [listener]);
+    else if (!list.includes(listener)) list.push(listener);
+  }
+
+  private onMessage(name: string, data: unknown, from: AgentInfo): void {
+    for (const listener of (this.messageListeners.get(name) ?? []).slice()) {
+      try {
+        listener(name, data);
+      } catch (error) {
+        this.options.log.error(`a session message listener for "${name}" threw (message from ${from.username})`, error);
+      }
+    }
+  }
+
+  private sendMessage(name: string, message: unknown, to?: unknown): void {
+    const session = this.session?.inSession || this.session?.phase === 'starting' ? this.session : null;
+    if (!session) throw new Error('sendSessionMessage: there is no session');
+    if (typeof name !== 'string' || name.length < 1 || name.length > MAX_NAME) {
+      throw new Error(`sendSessionMessage: the message name must be 1 to ${MAX_NAME} characters`);
+    }
+    const length = jsonLength(message);
+    if (length < 0 || length > MAX_DATA) throw new Error(`sendSessionMessage: the message must be JSON of at most ${MAX_DATA} characters`);
+    // The third argument names one agent: a username, or an `agents` entry.
+    const username = typeof to === 'string' ? to : to && typeof to === 'object' ? (to as { username?: unknown }).username : undefined;
+    session.sendMessage(name, message ?? null, typeof username === 'string' && username ? username.slice(0, 100) : undefined);
+  }
+
+  private setUserState(name: string, value: unknown): boolean {
+    const session = this.needSession('setUserState');
+    if (!session) return false;
+    const length = jsonLength(value);
+    if (typeof name !== 'string' || name.length < 1 || name.length > MAX_NAME || length < 0 || length > MAX_DATA) {
+      this.options.log.error(`setUserState takes a name of 1 to ${MAX_NAME} characters and a JSON value of at most ${MAX_DATA} characters`);
+      return false;
+    }
+    session.setUserState(name, value ?? null);
+    return true;
+  }
+
+  private pause(params: { pause?: boolean; message?: string } | undefined): void {
+    const session = this.needSession('pauseSession');
+    if (!session) return;
+    const pause = params?.pause !== false;
+    const message = typeof params?.message === 'string' ? params.message.slice(0, MAX_PAUSE_MESSAGE) : '';
+    session.pause(pause, pause ? message : '');
+  }
+
+  private enableRC(enable: boolean): boolean {
+    const session = this.needSession('enableRC');
+    return session ? session.enableRC(enable !== false) : false;
   }
 }

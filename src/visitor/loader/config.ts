@@ -59,9 +59,16 @@ export function readConfig(tag: Element | null, page: unknown, currentSrc: strin
   }
   if (!server) return fail('cannot tell the cobrowse server address: load the tag from the server or set data-scriptserver');
 
+  const additionalGroupIds = (text('additionalgroupids') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => GROUP_ID.test(id) && id !== groupId);
+  const ui = text('ui');
+
   return {
     config: {
       groupId,
+      additionalGroupIds,
       site: site as SiteName,
       server,
       visitorId: text('visitorid'),
@@ -71,6 +78,7 @@ export function readConfig(tag: Element | null, page: unknown, currentSrc: strin
       cookieDomain: text('cookiedomain'),
       cookieType: text('cookietype'),
       disableLogging: settings.disablelogging === true || settings.disableLogging === true,
+      customUi: ui !== undefined && ui !== 'default',
       settings,
     },
     error: null,

@@ -34,6 +34,11 @@ export interface StartParams {
 export interface VisitorConfig {
   /** `data-groupid`: 4–6 digits. */
   groupId: string;
+  /**
+   * `data-additionalgroupids`: other groups a session of this page may run in
+   * (`startSession({groupid})`); comma-separated in the tag, invalid ids left out.
+   */
+  additionalGroupIds: string[];
   /** `data-site`. */
   site: SiteName;
   /** Origin of the OpenCobrowse server (from the tag's `src` or `data-scriptserver`), e.g. `https://cb.example.com`. */
@@ -50,12 +55,20 @@ export interface VisitorConfig {
   cookieType?: string;
   /** `GLANCE_COBROWSE.disableLogging`: silence our console messages. */
   disableLogging: boolean;
+  /**
+   * `data-ui`: the site builds its own UI on the Visitor API, so the default visitor UI
+   * (button, dialogs, prompts, border) is not shown. Any value but `default` turns it off.
+   */
+  customUi: boolean;
   /** Every `GLANCE_COBROWSE` property and `data-*` attribute (name without `data-`), the attributes winning. */
   settings: Record<string, unknown>;
 }
 
+/** Methods of the stub whose calls are queued and replayed by the engine. */
+export type QueuedMethod = 'startSession' | 'stopSession' | 'setStartParams' | 'showButton' | 'toggleButton' | 'showTerms';
+
 /** A call to the stub that the engine replays: method name and arguments. */
-export type QueuedCall = [method: 'startSession' | 'stopSession' | 'setStartParams', args: unknown[]];
+export type QueuedCall = [method: QueuedMethod, args: unknown[]];
 
 /** The subset of the Visitor API the stub forwards to once the engine is in. */
 export interface ForwardTarget {
@@ -68,12 +81,21 @@ export interface ForwardTarget {
   getStartParams(): StartParams | undefined;
   addEventListener(name: string, listener: VisitorListener): void;
   removeEventListener(name: string, listener: VisitorListener): void;
+  showButton(show?: unknown): void;
+  toggleButton(): void;
+  showTerms(params?: unknown): void;
+  addSessionMessageListener(name: string, listener: MessageListener): void;
 }
+
+/** A handler of session messages from agents: the message name and its payload. */
+export type MessageListener = (name: string, message: unknown) => void;
 
 /** What the stub recorded before the engine arrived. */
 export interface StubState {
   /** Listeners added (and not removed) on the stub, in order. */
   listeners: Array<[name: string, listener: VisitorListener]>;
+  /** Session message listeners added on the stub (`addSessionMessageListener`), in order. */
+  messageListeners: Array<[name: string, listener: MessageListener]>;
   /** Calls to replay, in order. */
   calls: QueuedCall[];
   /** The last `setStartParams` value, for `getStartParams()` on the stub. */

@@ -10,6 +10,7 @@
 import { findConfigTag, readConfig } from './config.js';
 import { ENGINE_PATH, HANDOFF_VERSION, type GlanceGlobals, type LoaderHandoff, type StubState } from './handoff.js';
 import { createStub } from './stub.js';
+import { installTriggers } from './triggers.js';
 import { readStoredSession } from '../engine/session-store.js';
 import { isTopLevel } from '../engine/page.js';
 
@@ -35,7 +36,7 @@ function install(win: Window & GlanceGlobals): void {
   };
   if (error) logError(error);
 
-  const state: StubState = { listeners: [], calls: [], startParams: undefined, engine: null };
+  const state: StubState = { listeners: [], messageListeners: [], calls: [], startParams: undefined, engine: null };
   let loading = false;
   let waiting: Array<(loaded: boolean) => void> = [];
 
@@ -80,7 +81,7 @@ function install(win: Window & GlanceGlobals): void {
 
   // Inside an iframe the session belongs to the top page: never continue it here.
   const topLevel = isTopLevel(win);
-  const continuing = !!config && topLevel && readStoredSession(config, config.groupId, config.site) !== null;
+  const continuing = !!config && topLevel && readStoredSession(config, [config.groupId, ...config.additionalGroupIds], config.site) !== null;
 
   const handoff: LoaderHandoff = {
     handoff: HANDOFF_VERSION,
@@ -91,6 +92,20 @@ function install(win: Window & GlanceGlobals): void {
     load,
   };
   cobrowse.Loader = handoff;
-  cobrowse.Visitor = createStub(state, () => load(), () => loading, error, logError);
+  const stub = createStub(state, () => load(), () => loading, error, logError);
+  cobrowse.Visitor = stub;
+  // `GLANCE.Cobrowse.VisitorUI` until the engine brings the real one.
+  cobrowse.VisitorUI = { loaded: false, showButton: stub.showButton, toggleButton: stub.toggleButton, showTerms: stub.showTerms };
   if (continuing) load();
+  // Buttons and hotkeys call whichever Visitor object is current (the stub, then the engine).
+  installTriggers(
+    document,
+    config?.settings.inputevents,
+    (method) => {
+      const visitor = cobrowse.Visitor as Record<string, unknown> | undefined;
+      const fn = visitor?.[method];
+      if (typeof fn === 'function') (fn as () => void).call(visitor);
+    },
+    logError,
+  );
 }

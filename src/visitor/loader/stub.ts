@@ -4,11 +4,13 @@
  * (`state.engine` set), every method forwards to it, so a page that kept a reference to
  * the stub keeps working.
  */
-import type { ForwardTarget, StartParams, StubState, VisitorListener } from './handoff.js';
+import type { ForwardTarget, MessageListener, StartParams, StubState, VisitorListener } from './handoff.js';
 
 /** The stub object installed as `GLANCE.Cobrowse.Visitor` (`loaded: false`). */
 export interface VisitorStub extends ForwardTarget {
   readonly loaded: false;
+  /** Glance's other name of `addSessionMessageListener`. */
+  addSessionMessageHandler(name: string, listener: MessageListener): void;
 }
 
 /**
@@ -27,8 +29,22 @@ export function createStub(
   configError: string | null,
   logError: (message: string) => void,
 ): VisitorStub {
+  /** A method that forwards to the engine, or queues the call and loads the engine. */
+  const queued = (method: 'startSession' | 'showButton' | 'toggleButton' | 'showTerms') =>
+    (...args: unknown[]) => {
+      if (state.engine) return (state.engine[method] as (...a: unknown[]) => void)(...args);
+      if (configError) return logError(`cannot ${method === 'startSession' ? 'start a session' : method}: ${configError}`);
+      state.calls.push([method, args]);
+      load();
+    };
+  const addMessageListener = (name: string, listener: MessageListener) => {
+    if (state.engine) state.engine.addSessionMessageListener(name, listener);
+    else if (typeof listener === 'function') state.messageListeners.push([name, listener]);
+  };
   return {
     loaded: false,
+    addSessionMessageListener: addMessageListener,
+    addSessionMessageHandler: addMessageListener,
     inSession: () => state.engine?.inSession() ?? false,
     getKey: () => state.engine?.getKey() ?? null,
     isRandomKey: () => state.engine?.isRandomKey() ?? false,
@@ -47,12 +63,11 @@ export function createStub(
       state.startParams = params as StartParams | undefined;
       state.calls.push(['setStartParams', [params]]);
     },
-    startSession(...args: unknown[]) {
-      if (state.engine) return state.engine.startSession(...(args as [unknown]));
-      if (configError) return logError(`cannot start a session: ${configError}`);
-      state.calls.push(['startSession', args]);
-      load();
-    },
+    startSession: queued('startSession'),
+    // The default UI is part of the engine: showing it loads the engine (no session yet).
+    showButton: queued('showButton'),
+    toggleButton: queued('toggleButton'),
+    showTerms: queued('showTerms'),
     stopSession() {
       if (state.engine) return state.engine.stopSession();
       // Nothing runs unless the engine is on its way (a session to continue, or a start queued).
