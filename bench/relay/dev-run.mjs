@@ -1,0 +1,32 @@
+// Bundles the relay benchmark's command line (bench/relay/cli.ts) with esbuild and runs it,
+// for working on the benchmark without the project's runner.
+// Usage: node bench/relay/dev-run.mjs <record|bench|load> [options]   (cli.ts --help lists them)
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const outfile = path.join(root, 'bench', 'out', 'relay-build', 'cli.mjs');
+
+await build({
+  absWorkingDir: root,
+  entryPoints: [path.join(here, 'cli.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+const child = spawn(process.execPath, ['--enable-source-maps', outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const forward = (signal) => child.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 1 : 0);
+});

@@ -1,0 +1,135 @@
+/**
+ * What the load generator is told and what it reports: its configuration and the messages
+ * between the benchmark and the generator's own process (Node IPC, JSON).
+ */
+import type { HistogramData } from './histogram.js';
+
+/** The relay the generator loads. */
+export type RelayTarget =
+  | {
+      /** Our server: visitors on `/ws/visitor`, agents on `/ws/agent` with a viewer ticket. */
+      kind: 'opencobrowse';
+      /** `ws://host:port` of the server. */
+      wsUrl: string;
+      /** The `Origin` agent sockets send: the server's own ([HS4]). */
+      agentOrigin: string;
+      /** A viewer ticket of an agent of `groupId` (one serves every agent socket). */
+      ticket: string;
+      /** The group the visitors start sessions in. */
+      groupId: string;
+    }
+  | {
+      /** The bare `ws` relay of the benchmark: `/visitor/<id>` forwards to `/agent/<id>`. */
+      kind: 'bare';
+      wsUrl: string;
+    };
+
+/** What every session sends once traffic begins. */
+export type TrafficSpec =
+  | {
+      /**
+       * As fast as the relay delivers: frames of `frameBytes` (header included), each
+       * visitor keeping at most `windowBytes` sent but not yet received by its agent.
+       */
+      mode: 'saturate';
+      frameBytes: number;
+      windowBytes: number;
+    }
+  | {
+      /** The recorded sessions replayed at a mean of `bitsPerSecond` each (replay-plan.ts). */
+      mode: 'replay';
+      bitsPerSecond: number;
+    }
+  | {
+      /** One recorded keyframe per session, then nothing (memory of idle sessions). */
+      mode: 'idle';
+    };
+
+/** Configuration of a load generator. */
+export interface GeneratorConfig {
+  target: RelayTarget;
+  /** Sessions: one visitor and one agent socket each. */
+  sessions: number;
+  /** Session keys are `<keyPrefix>-<index>` (letters, digits, `_`, `-`). */
+  keyPrefix: string;
+  traffic: TrafficSpec;
+  /** Folder of the recorded frames (`*.bin`). */
+  framesDir: string;
+  /** Sessions being connected at the same time. */
+  connectConcurrency: number;
+  /** How long one socket may take to open and finish its handshake, ms. */
+  connectTimeoutMs: number;
+  /** Seed of the generator's PRNG (scene order, start offsets). */
+  seed: number;
+}
+
+/** Errors seen by the generator, cumulative since it started. */
+export interface GeneratorErrors {
+  /** Sessions that could not be set up (refused, timed out, closed during the handshake). */
+  connectFailed: number;
+  /** Sockets closed by the other side while the generator still used them, by `<role> <code>`. */
+  unexpectedCloses: Record<string, number>;
+  /** `error` events of sockets (resets, protocol errors). */
+  socketErrors: number;
+  /** `error` control messages from the server. */
+  serverErrors: number;
+  /** The first few error descriptions, for the report. */
+  samples: string[];
+}
+
+/** Counters of one measurement window (or of the whole run, for `stopped`). */
+export interface GeneratorSnapshot {
+  /** Length of the window, ms. */
+  elapsedMs: number;
+  /** Sessions whose two sockets are open. */
+  sessionsOpen: number;
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+  /** Visitor send → agent receive, ms, of every frame received in the window. */
+  latency: HistogramData;
+  /** How late the generator sent replayed frames against their schedule, ms (its own health). */
+  sendLag: HistogramData;
+  /** `need-keyframe` messages received (answered with a keyframe). */
+  needKeyframe: number;
+  errors: GeneratorErrors;
+  /** The generator process's CPU time in the window, ms, and its RSS, bytes. */
+  cpuMs: number;
+  rssBytes: number;
+}
+
+/** Result of setting up the sessions. */
+export interface GeneratorReady {
+  /** Sessions set up. */
+  sessions: number;
+  /** How long setting them up took, ms. */
+  connectMs: number;
+  errors: GeneratorErrors;
+  /** For replay traffic: the plan's rates (what each session will send on average). */
+  plan?: {
+    bitsPerSecond: number;
+    framesPerSecond: number;
+    timeScale: number;
+    meanBytes: { keyframe: number; delta: number; volatile: number };
+    scenes: string[];
+  };
+}
+
+/** Benchmark → generator. */
+export type ToGenerator =
+  | { type: 'start'; config: GeneratorConfig }
+  | { type: 'begin' }
+  /** Stop sending (sockets stay open, frames in flight still arrive). */
+  | { type: 'pause' }
+  | { type: 'snapshot'; reset: boolean }
+  | { type: 'stop' };
+
+/** Generator → benchmark. */
+export type FromGenerator =
+  | { type: 'ready'; ready: GeneratorReady }
+  | { type: 'begun' }
+  | { type: 'paused' }
+  | { type: 'snapshot'; snapshot: GeneratorSnapshot }
+  | { type: 'stopped'; snapshot: GeneratorSnapshot }
+  | { type: 'failed'; message: string };

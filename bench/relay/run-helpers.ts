@@ -1,0 +1,29 @@
+/** Small helpers the benchmark parts share: medians and error summaries. */
+import type { GeneratorErrors, GeneratorSnapshot } from './generator-protocol.js';
+import type { ErrorSummary } from './results.js';
+
+/** The median of `values` (NaN when empty). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The errors of a run, with the frames sent but never delivered (`final` after draining). */
+export function summariseErrors(errors: GeneratorErrors, final: GeneratorSnapshot | null): ErrorSummary {
+  const closes = Object.values(errors.unexpectedCloses).reduce((a, b) => a + b, 0);
+  const undeliveredFrames = final ? Math.max(0, final.framesSent - final.framesReceived) : 0;
+  return {
+    total: errors.connectFailed + closes + errors.socketErrors + errors.serverErrors + undeliveredFrames,
+    connectFailed: errors.connectFailed,
+    unexpectedCloses: errors.unexpectedCloses,
+    socketErrors: errors.socketErrors,
+    serverErrors: errors.serverErrors,
+    undeliveredFrames,
+    samples: errors.samples,
+  };
+}
+
+/** How long frames in flight get to arrive after the traffic paused, ms. */
+export const DRAIN_MS = 2_000;
