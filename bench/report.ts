@@ -68,6 +68,12 @@ function captureSection(results: BenchResults): string {
     ),
     cell(ours.map((m) => m.serializedMs)),
     cell(rrweb.map((m) => m.readyMs + (m.stringifyMs ?? 0))),
+    cell(ours.map((m) => m.cpuMs), 0),
+    cell(rrweb.map((m) => m.cpuMs), 0),
+    ratioCell(
+      ours.map((m) => m.cpuMs),
+      rrweb.map((m) => m.cpuMs),
+    ),
     cell(ours.map((m) => m.longestTaskMs), 0),
     cell(rrweb.map((m) => m.longestTaskMs), 0),
   ]);
@@ -90,10 +96,24 @@ function captureSection(results: BenchResults): string {
     '',
     `Headless Chromium, a fresh tab per run, ${runs} runs per side, sides alternating. Times in ms: median (min–max).`,
     '**Ours** = `Recorder` → `FrameWriter` until the compressed keyframe frame is ready to send; **rrweb** = `rrweb.record()` until it emits its FullSnapshot event (an object, not yet serialised).',
+    '“Main-thread CPU” is the renderer main thread’s CPU time over the capture and the 0.7 s after it (CDP `Performance` ThreadTime; ours includes compressing and the background scroll-offset scan, rrweb’s includes setting up its observers): it barely grows when other processes compete for the CPU, unlike wall times.',
     '“Longest task” is the longest main-thread task while capturing, from PerformanceObserver `longtask` (0 = none over 50 ms).',
     '',
     table(
-      ['Page', 'Elements', 'Ours: keyframe ready', 'rrweb: snapshot emitted', 'Ratio', 'Ours: last piece written', 'rrweb + JSON.stringify', 'Ours: longest task', 'rrweb: longest task'],
+      [
+        'Page',
+        'Elements',
+        'Ours: keyframe ready',
+        'rrweb: snapshot emitted',
+        'Ratio',
+        'Ours: last piece written',
+        'rrweb + JSON.stringify',
+        'Ours: main-thread CPU',
+        'rrweb: main-thread CPU',
+        'CPU ratio',
+        'Ours: longest task',
+        'rrweb: longest task',
+      ],
       timeRows,
     ),
     '',
@@ -318,6 +338,10 @@ export function renderReport(results: BenchResults, targets: readonly TargetResu
     '',
     `Written by \`npm run bench\` on ${results.run.date} (${results.run.cpus} × ${results.run.cpuModel}, load average ${results.run.load.start.toFixed(2)}–${results.run.load.max.toFixed(2)}). How to reproduce and what each number means: [README.md](README.md). Raw numbers: [results.json](results.json).`,
     results.run.quick ? '\n> **Quick mode** (`BENCH_QUICK=1`): a smoke run with fewer sizes, runs and changes. Not the reference figures.' : '',
+    results.run.load.max > results.run.cpus
+      ? `> **Busy machine**: the load average reached ${results.run.load.max.toFixed(1)} on ${results.run.cpus} cores during this run (other processes wanted the CPU too). ` +
+        'Absolute times are inflated and their ranges wide; a main-thread task can exceed 50 ms in wall time while using far less CPU. Compare the ratios, and re-run on a quiet machine before trusting a miss by a small margin.'
+      : '',
     targetsSection(targets),
     failures,
     captureSection(results),

@@ -17,7 +17,7 @@ import type { Token } from '../../src/shared/dom/format.js';
 import { record, EventType } from 'rrweb';
 import { createCache, createMirror, rebuildIntoSandboxedIframe } from 'rrweb-snapshot';
 import { applyBurst, planBurst } from './burst-plan.js';
-import type { BurstMeasure, CaptureMeasure, RebuildMeasure } from './measures.js';
+import type { BurstMeasure, CaptureSizes, CaptureTiming, RebuildMeasure } from './measures.js';
 
 /** How long the page must stay quiet after a capture for its background work to count, ms. */
 const CAPTURE_TAIL_MS = 700;
@@ -65,18 +65,21 @@ class LongTaskWatch {
     return watch;
   }
 
-  /** The longest task overlapping [from, to] (performance.now() times), 0 when none, and their count. */
-  stop(from: number, to: number): { longestMs: number; count: number } {
+  /**
+   * The longest task overlapping [from, to] (performance.now() times), 0 when none, their
+   * count, and each one as [start after `from`, duration] in ms.
+   */
+  stop(from: number, to: number): { longestMs: number; count: number; tasks: [number, number][] } {
     this.entries.push(...this.observer.takeRecords());
     this.observer.disconnect();
     let longestMs = 0;
-    let count = 0;
+    const tasks: [number, number][] = [];
     for (const entry of this.entries) {
       if (entry.startTime + entry.duration < from || entry.startTime > to) continue;
-      count++;
+      tasks.push([Math.round(entry.startTime - from), Math.round(entry.duration)]);
       longestMs = Math.max(longestMs, entry.duration);
     }
-    return { longestMs, count };
+    return { longestMs, count: tasks.length, tasks };
   }
 }
 
@@ -107,6 +110,8 @@ interface Running {
 }
 
 let running: Running | null = null;
+/** Sizes the last capture's keyframe once its timing is over (a separate call, so its CPU time is not counted). */
+let sizeLastCapture: ((keepPayload: boolean) => Promise<CaptureSizes>) | null = null;
 /** rrweb events emitted during a burst, kept until the timing is over. */
 const pending: unknown[] = [];
 
@@ -118,7 +123,7 @@ function noteOutput(state: Running, output: Output): void {
 // -------------------------------------------------------------------------------------------
 // Capture
 
-async function captureOurs(keepPayload: boolean): Promise<CaptureMeasure> {
+async function captureOurs(): Promise<CaptureTiming> {
   const elements = elementCount(document);
   const errors: string[] = [];
   const report = (error: unknown) => errors.push(String(error));
@@ -174,10 +179,18 @@ async function captureOurs(keepPayload: boolean): Promise<CaptureMeasure> {
   running = state;
 
   const { at, frame } = keyframe!;
-  const header = readFrameHeader(frame);
-  const payload = framePayload(frame);
-  const text = pieces.join('');
-  const raw = encoder.encode(text);
+  sizeLastCapture = async (keepPayload) => {
+    const header = readFrameHeader(frame);
+    const payload = framePayload(frame);
+    const text = pieces.join('');
+    const raw = encoder.encode(text);
+    return {
+      rawBytes: raw.length,
+      deflateBytes: typeof header !== 'string' && header.flags & FrameFlag.Deflate ? payload.length : await compressedSize(raw, 'deflate-raw'),
+      gzipBytes: await compressedSize(raw, 'gzip'),
+      ...(keepPayload ? { payload: text } : {}),
+    };
+  };
   return {
     side: 'ours',
     elements,
@@ -185,15 +198,12 @@ async function captureOurs(keepPayload: boolean): Promise<CaptureMeasure> {
     serializedMs: serializedAt - start,
     longestTaskMs: tasks.longestMs,
     longTasks: tasks.count,
-    rawBytes: raw.length,
-    deflateBytes: typeof header !== 'string' && header.flags & FrameFlag.Deflate ? payload.length : await compressedSize(raw, 'deflate-raw'),
-    gzipBytes: await compressedSize(raw, 'gzip'),
-    ...(keepPayload ? { payload: text } : {}),
+    longTaskList: tasks.tasks,
     errors,
   };
 }
 
-async function captureRrweb(keepPayload: boolean): Promise<CaptureMeasure> {
+async function captureRrweb(): Promise<CaptureTiming> {
   const elements = elementCount(document);
   const errors: string[] = [];
   const state: Running = { side: 'rrweb', outputs: [], lastTextAt: 0, texts: [], onOutput: null, stop: () => {} };
@@ -224,22 +234,28 @@ async function captureRrweb(keepPayload: boolean): Promise<CaptureMeasure> {
   running = state;
   if (!full) throw new Error('rrweb.record emitted no full snapshot');
   const { at, event } = full;
-  const stringifyStart = performance.now();
-  const text = JSON.stringify(event);
-  const stringifyMs = performance.now() - stringifyStart;
-  const raw = encoder.encode(text);
+  sizeLastCapture = async (keepPayload) => {
+    // Serialising the event is work rrweb's user must do before sending: timed, reported apart.
+    const stringifyStart = performance.now();
+    const text = JSON.stringify(event);
+    const stringifyMs = performance.now() - stringifyStart;
+    const raw = encoder.encode(text);
+    return {
+      stringifyMs,
+      rawBytes: raw.length,
+      deflateBytes: await compressedSize(raw, 'deflate-raw'),
+      gzipBytes: await compressedSize(raw, 'gzip'),
+      ...(keepPayload ? { payload: text } : {}),
+    };
+  };
   return {
     side: 'rrweb',
     elements,
     readyMs: at - start,
     serializedMs: returnedAt - start,
-    stringifyMs,
     longestTaskMs: tasks.longestMs,
     longTasks: tasks.count,
-    rawBytes: raw.length,
-    deflateBytes: await compressedSize(raw, 'deflate-raw'),
-    gzipBytes: await compressedSize(raw, 'gzip'),
-    ...(keepPayload ? { payload: text } : {}),
+    longTaskList: tasks.tasks,
     errors,
   };
 }
@@ -416,9 +432,11 @@ async function rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMea
 
 /** What the page exposes to the driver. */
 export interface BenchApi {
-  /** `keepPayload`: return the keyframe's JSON text too (for the rebuild benchmark). */
-  captureOurs(keepPayload: boolean): Promise<CaptureMeasure>;
-  captureRrweb(keepPayload: boolean): Promise<CaptureMeasure>;
+  /** Captures the page; sizes come from `captureSizes()` after. */
+  captureOurs(): Promise<CaptureTiming>;
+  captureRrweb(): Promise<CaptureTiming>;
+  /** The last capture's sizes; `keepPayload`: its JSON text too (for the rebuild benchmark). */
+  captureSizes(keepPayload: boolean): Promise<CaptureSizes>;
   burst(seed: number): Promise<BurstMeasure>;
   /** `waitPaint`: also wait until painted (slow on big pages, so not every run does). */
   rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
@@ -426,5 +444,10 @@ export interface BenchApi {
   rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
 }
 
-const api: BenchApi = { captureOurs, captureRrweb, burst, rebuildOurs, rebuildOursCompressed, rebuildRrweb };
+async function captureSizes(keepPayload: boolean): Promise<CaptureSizes> {
+  if (!sizeLastCapture) throw new Error('captureSizes() needs a capture first');
+  return sizeLastCapture(keepPayload);
+}
+
+const api: BenchApi = { captureOurs, captureRrweb, captureSizes, burst, rebuildOurs, rebuildOursCompressed, rebuildRrweb };
 (window as unknown as { OCBench: BenchApi }).OCBench = api;

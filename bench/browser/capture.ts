@@ -5,7 +5,7 @@
  * alternate (ours, rrweb, rrweb, ours, …) so a load spike from other work on the machine
  * hits both alike.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { BenchApi } from './bench-page.js';
 import { VIEWPORT, openBenchPage, type BenchPage } from './bench-pages.js';
 import type { BurstMeasure, CaptureMeasure } from './measures.js';
@@ -33,10 +33,30 @@ export function sidesOf(run: number): Side[] {
 
 type BenchWindow = Window & { OCBench: BenchApi };
 
+/** Main-thread CPU time of the page's renderer so far (CDP `Performance` ThreadTime), ms. */
+async function threadTimeMs(cdp: CDPSession): Promise<number> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const metric = metrics.find((m) => m.name === 'ThreadTime');
+  if (!metric) throw new Error('Chromium reports no ThreadTime metric');
+  return metric.value * 1000;
+}
+
+/** One capture in `page`: timing (with its main-thread CPU time), then sizes. */
 async function captureIn(page: Page, side: Side, keepPayload: boolean): Promise<CaptureMeasure> {
-  return side === 'ours'
-    ? page.evaluate((keep) => (window as unknown as BenchWindow).OCBench.captureOurs(keep), keepPayload)
-    : page.evaluate((keep) => (window as unknown as BenchWindow).OCBench.captureRrweb(keep), keepPayload);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Performance.enable');
+    const cpuBefore = await threadTimeMs(cdp);
+    const timing =
+      side === 'ours'
+        ? await page.evaluate(() => (window as unknown as BenchWindow).OCBench.captureOurs())
+        : await page.evaluate(() => (window as unknown as BenchWindow).OCBench.captureRrweb());
+    const cpuMs = (await threadTimeMs(cdp)) - cpuBefore;
+    const sizes = await page.evaluate((keep) => (window as unknown as BenchWindow).OCBench.captureSizes(keep), keepPayload);
+    return { ...timing, ...sizes, cpuMs };
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
 }
 
 async function burstIn(page: Page, seed: number): Promise<BurstMeasure> {

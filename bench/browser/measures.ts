@@ -4,7 +4,17 @@
  */
 
 /** One keyframe capture: ours (Recorder → FrameWriter) or rrweb's full snapshot. */
-export interface CaptureMeasure {
+export interface CaptureMeasure extends CaptureTiming, CaptureSizes {
+  /**
+   * Main-thread CPU time of the renderer while capturing (CDP `Performance` ThreadTime over
+   * the timing call: the capture, the work after it, 0.7 s of tail), ms. Unlike wall times it
+   * barely grows when other processes want the CPU.
+   */
+  cpuMs: number;
+}
+
+/** What the page measures while capturing. */
+export interface CaptureTiming {
   side: 'ours' | 'rrweb';
   /** Elements in the page (html, head and body included). */
   elements: number;
@@ -16,12 +26,20 @@ export interface CaptureMeasure {
   readyMs: number;
   /** Ours: until the recorder wrote its last piece (before compression finished). rrweb: until `record()` returned. */
   serializedMs: number;
-  /** rrweb only: `JSON.stringify` of the FullSnapshot event, which a sender must also do. */
-  stringifyMs?: number;
   /** Longest main-thread task while capturing (PerformanceObserver `longtask`, so 0 = none over 50 ms). */
   longestTaskMs: number;
   /** Number of tasks over 50 ms while capturing. */
   longTasks: number;
+  /** Each task over 50 ms: [start after the capture began, duration], ms (where in the capture it fell). */
+  longTaskList: [number, number][];
+  /** Errors the capture reported (expected: none). */
+  errors: string[];
+}
+
+/** The keyframe's sizes, taken after the timing. */
+export interface CaptureSizes {
+  /** rrweb only: `JSON.stringify` of the FullSnapshot event, which a sender must also do. */
+  stringifyMs?: number;
   /** Keyframe JSON, UTF-8. */
   rawBytes: number;
   /** Keyframe compressed with raw DEFLATE (ours: the frame's payload as sent). */
@@ -30,8 +48,6 @@ export interface CaptureMeasure {
   gzipBytes: number;
   /** The keyframe's JSON text, when asked for (the rebuild benchmark replays it). */
   payload?: string;
-  /** Errors the capture reported (expected: none). */
-  errors: string[];
 }
 
 /** One burst of mutations processed by the recorder that captured the page. */
