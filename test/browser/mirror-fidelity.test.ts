@@ -30,16 +30,10 @@
  * | edge-cases.html     | 99.40 % | 99.58 % | 99.3      | the three known gaps below (closed root, manual slots,    |
  * |                     |         |         |           | late <base>; the last one in live mode only)              |
  *
- * Known bugs these tests expose (marked `it.fails` until fixed; remove the marker then):
- * - iframes.html live: `document.open()/write()` into an about:blank frame the recorder
- *   already captured replaces the frame's <html>; the delta inserts the new <html> before
- *   removing the old one ([PS4] order), the mirror's document refuses a second root
- *   (HierarchyRequestError) and the frame ends up empty.
- * - edge-cases.html: a closed shadow root is not captured (the recorder sees only
- *   `element.shadowRoot`), so the mirror renders the host's light DOM instead of the root's
- *   content; the shadow root token carries no `slotAssignment`, so manual slot assignment
- *   becomes named/default slotting; a `<base>` inserted after the keyframe never changes
- *   the mirror's base URL (the mirror drops base href and keeps the keyframe's baseURI).
+ * Known gaps (marked `it.fails` until fixed; remove the marker then):
+ * - edge-cases.html: the shadow root token carries no `slotAssignment`, so manual slot
+ *   assignment becomes named/default slotting; a closed shadow root attached before capture
+ *   started is invisible to the recorder (one attached later is captured).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -83,9 +77,7 @@ const DEFAULT_THRESHOLD = 99.95;
 const TREE_DIFFERS_BY_DESIGN = new Set(['hostile.html']);
 
 /** Known bugs: `${page} ${mode}` → why the tree comparison fails today. */
-const KNOWN_TREE_BUGS: Readonly<Record<string, string>> = {
-  'iframes.html live': 'document.write into a captured about:blank frame loses the frame content',
-};
+const KNOWN_TREE_BUGS: Readonly<Record<string, string>> = {};
 
 let browser: Browser;
 let server: StaticServer;
@@ -178,6 +170,8 @@ describe('known gaps (edge-cases.html, live)', () => {
     }, ids);
   }
 
+  // Closed roots are captured when attached after the recorder started (attachShadow hook);
+  // this page attaches its closed root while loading, before capture starts.
   it.fails('[PS3] a host with a closed shadow root shows what the page shows, not its unslotted light DOM', async () => {
     const { source, mirror } = await rendered(['closed-light']);
     expect(source).toEqual([false]);
@@ -190,7 +184,7 @@ describe('known gaps (edge-cases.html, live)', () => {
     expect(mirror).toEqual(source);
   });
 
-  it.fails('[PS5] a <base href> added after the keyframe: relative URLs in the mirror resolve against it', async () => {
+  it('[PS5] a <base href> added after the keyframe: relative URLs in the mirror resolve against it', async () => {
     const loaded = await session.page.evaluate(() => {
       const width = (doc: Document) => doc.querySelector<HTMLImageElement>('#after-base')?.naturalWidth ?? 0;
       const source = (document.getElementById('src') as HTMLIFrameElement).contentDocument!;

@@ -184,7 +184,7 @@ describe('masking at the source (masking.html)', () => {
     }
   });
 
-  it.fails('[MK3][PS5] a masked field whose value attribute changed shows the new number of asterisks (known bug: stale masked value)', async () => {
+  it('[MK3][PS5] a masked field whose value attribute changed shows the new number of asterisks (known bug: stale masked value)', async () => {
     const fields = await maskedFieldValues(STALE_BY_BUG);
     for (const field of fields) expect(field.shown, field.selector).toBe(field.expected);
   });
@@ -210,7 +210,7 @@ describe('masking at the source (masking.html)', () => {
     }
   });
 
-  it.fails('[MK4] masked elements keep the size of their box (known bug: mask style lacks box-sizing: border-box)', async () => {
+  it('[MK4] masked elements keep the size of their box (known bug: mask style lacks box-sizing: border-box)', async () => {
     const sizes = await session.page.evaluate((selectors) => {
       const source = (document.getElementById('src') as HTMLIFrameElement).contentDocument!;
       const mirror = document.querySelector<HTMLIFrameElement>('#mirror iframe.oc-mirror-frame')!.contentDocument!;

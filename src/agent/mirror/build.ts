@@ -150,13 +150,18 @@ export class Builder {
               publicId: tokens[pos++] as string,
               systemId: tokens[pos++] as string,
             };
-            id++; // the doctype node is made when its document is installed
             const holder = level?.container;
             if (isHolder(holder)) {
+              id++; // the doctype node is made when its document is installed
               holder.doctype = doctype;
               attach = false;
+            } else if (!level && context?.nodeType === 9) {
+              // A document rewritten by the page (document.write) gets its new doctype.
+              node = (context as Document).implementation.createDocumentType(doctype.name || 'html', doctype.publicId, doctype.systemId);
+              this.register(node, id++);
             } else {
               node = doc.createComment('doctype'); // a doctype anywhere else keeps its place only
+              this.register(node, id++);
             }
             break;
           }

@@ -27,7 +27,7 @@ export interface MirrorEvents {
 /** Inline style that turns a masked element into a blank box of its size. */
 function maskStyle(width: string, height: string): string {
   return (
-    `;display:inline-block!important;width:${width}px!important;height:${height}px!important;` +
+    `;display:inline-block!important;box-sizing:border-box!important;width:${width}px!important;height:${height}px!important;` +
     'background:repeating-linear-gradient(45deg,#c8c8c8 0 6px,#dcdcdc 6px 12px)!important;' +
     'color:transparent!important;overflow:hidden!important;vertical-align:bottom'
   );
@@ -44,7 +44,9 @@ export class Mirror {
   private constructed = new WeakMap<Document, Map<number, CSSStyleSheet>>();
   private scrolls = new Map<Node, [number, number]>();
   private masks = new WeakMap<Element, string>();
-  private baseOf = new WeakMap<Document, { base: HTMLBaseElement; followsLocation: boolean }>();
+  private baseOf = new WeakMap<Document, HTMLBaseElement>();
+  /** Bases of reopened documents, put back when their new root arrives. */
+  private pendingBase = new WeakMap<Document, HTMLBaseElement>();
   private viewportSize: [number, number] = [0, 0];
   private url = '';
 
@@ -147,7 +149,10 @@ export class Mirror {
           const node = byId.get(tokens[pos++] as number);
           const parent = byId.get(tokens[pos++] as number);
           const next = this.nextSibling(parent, tokens[pos++] as number);
-          if (node && parent && !isAncestorOf(node, parent)) this.guard(() => parent.insertBefore(node, next));
+          if (node && parent && !isAncestorOf(node, parent)) {
+            makeRoomForRoot(parent, node);
+            this.guard(() => parent.insertBefore(node, next));
+          }
           break;
         }
         case Op.Remove: {
@@ -238,9 +243,10 @@ export class Mirror {
         case Op.Location: {
           this.url = tokens[pos++] as string;
           const title = tokens[pos++] as string;
+          const baseURI = tokens[pos++] as string;
           const doc = this.building?.contentDocument ?? this.document;
           const base = doc && this.baseOf.get(doc);
-          if (base?.followsLocation) base.base.href = this.url;
+          if (base && baseURI) base.href = baseURI;
           this.events.location?.(this.url, title);
           break;
         }
@@ -271,9 +277,14 @@ export class Mirror {
       } else if (node.nodeType === 11 && (parent as Element).shadowRoot === node) {
         this.finishBuild(builder); // a new shadow root: attachShadow placed it already
       } else {
+        if (node.nodeType === 10 && parent.nodeType === 9) this.reopen(parent as Document, node as DocumentType);
         const next = this.nextSibling(parent, nextId);
+        makeRoomForRoot(parent, node);
         const inserted = this.guard(() => parent.insertBefore(node, next));
-        if (inserted) this.finishBuild(builder);
+        if (inserted) {
+          this.restoreBase(parent, node);
+          this.finishBuild(builder);
+        }
         else this.forget(node);
       }
     } else if (node && !isHolder(node)) {
@@ -322,9 +333,33 @@ export class Mirror {
     }
     this.table.byId.set(holder.id, target);
     this.table.idOf.set(target, holder.id);
-    this.baseOf.set(target, { base, followsLocation: isTop && holder.baseURI === this.url });
+    this.baseOf.set(target, base);
     this.guardDocument(target);
     this.events.document?.(target, isTop);
+  }
+
+  /**
+   * The page rewrote a document (document.open/write) with a doctype: only parsing sets the
+   * compatibility mode, so the mirror's document is reopened with the same doctype. Its old
+   * nodes keep their ids until the delta's removals reach them.
+   */
+  private reopen(target: Document, doctype: DocumentType): void {
+    const base = this.baseOf.get(target);
+    // The delta may have placed the new root already (inserts run back to front): keep it.
+    const kept = Array.from(target.childNodes).filter((child) => child.nodeType !== 10);
+    target.open();
+    target.write(doctypeMarkup({ name: doctype.name, publicId: doctype.publicId, systemId: doctype.systemId }));
+    target.close();
+    // replaceChildren(...kept) would be refused: the check runs while the parsed root is still there.
+    target.replaceChildren();
+    for (const child of kept) target.appendChild(child);
+    // document.open() dropped the listeners: guard the reopened document again.
+    this.guardDocument(target);
+    if (base) {
+      this.pendingBase.set(target, base);
+      if (target.documentElement) this.restoreBase(target, target.documentElement);
+    }
+    this.events.document?.(target, target === this.document);
   }
 
   /** Keeps the mirror still: no navigation, no form submission, no scrolling of its own. */
@@ -335,6 +370,16 @@ export class Mirror {
     }
     doc.addEventListener('scroll', (event) => this.holdScroll(event.target as Node), { capture: true, passive: true });
     doc.addEventListener('load', () => this.reapplyScrolls(), { capture: true, passive: true });
+  }
+
+  private restoreBase(parent: Node, node: Node): void {
+    if (parent.nodeType !== 9 || node.nodeType !== 1) return;
+    const doc = parent as Document;
+    const base = this.pendingBase.get(doc);
+    if (!base) return;
+    this.pendingBase.delete(doc);
+    const head = doc.head ?? doc.documentElement;
+    head?.insertBefore(base, head.firstChild);
   }
 
   private holdScroll(node: Node): void {
@@ -510,6 +555,18 @@ function frameContentDocument(node: Node): Document | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A document holds one root element. Inserts come before removals in a delta ([PS4]), so a
+ * page that replaced its root (document.write into a frame) sends the new root while the
+ * old one is still there: the old one is on its way out, detach it now.
+ */
+function makeRoomForRoot(parent: Node, node: Node): void {
+  if (parent.nodeType !== 9) return;
+  const doc = parent as Document;
+  const current = node.nodeType === 1 ? doc.documentElement : node.nodeType === 10 ? doc.doctype : null;
+  if (current && current !== node) current.remove();
 }
 
 function isAncestorOf(node: Node, of: Node): boolean {

@@ -57,7 +57,7 @@ export const Op = {
   Adopt: 10,
   /** id, firstId, node — the node is replaced by a fresh serialisation (masking changed) */
   Replace: 11,
-  /** url, title — the page's address changed (history API) or is announced by a keyframe */
+  /** url, title, baseURI — the page's address or base changed (history API, <base>), or a keyframe announces it */
   Location: 12,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];

@@ -9,6 +9,7 @@
  */
 import { Op, StateAttr, type Token } from '../../shared/dom/format.js';
 import { keepsAttributeWhenMasked } from './masking.js';
+import { hasFormState, pushFormState } from './form-state.js';
 import { serializeSubtree, type SerializeContext } from './serialize.js';
 
 function isEventHandlerName(name: string): boolean {
@@ -152,6 +153,12 @@ export function writeMutations(ctx: SerializeContext, records: readonly Mutation
     for (const name of names) {
       if (isEventHandlerName(name) || (wasMasked && !keepsAttributeWhenMasked(name))) continue;
       out.push(Op.Attr, id, name, element.getAttribute(name));
+    }
+    // A masked field's value attribute is never sent, but its asterisks follow the value.
+    if (wasMasked && names.has('value') && hasFormState(element)) {
+      const state: unknown[] = [];
+      pushFormState(element, true, state, true);
+      for (let i = 0; i < state.length; i += 2) out.push(Op.Attr, id, state[i] as string, state[i + 1] as string);
     }
   }
 

@@ -94,8 +94,11 @@ export class Recorder {
   private dirtyAdoptions = new Set<Root>();
   private dirtyFrames = new Set<Element>();
   private newShadowHosts = new Set<Element>();
+  /** Closed roots seen attached; they live as long as their hosts, across epochs. */
+  private closedShadowRoots: WeakMap<Element, ShadowRoot> | null = null;
   private viewportDirty = false;
   private locationDirty = false;
+  private sentBaseURI = '';
 
   /** Per keyframe epoch: constructed sheets and what each root last adopted. */
   private adopted: AdoptedSheets;
@@ -241,6 +244,7 @@ export class Recorder {
       sheets: this.sheets,
       ignored: this.ignored,
       scrolls: [],
+      closedShadowRoots: this.closedShadowRoots,
       mayBeScrolled: (element) => element.localName === 'textarea' || hinted.has(element),
       onRoot: (root) => this.observeRoot(root),
     };
@@ -269,8 +273,9 @@ export class Recorder {
 
     const doc = this.doc;
     const win = doc.defaultView!;
+    this.sentBaseURI = doc.baseURI;
     const head: Token[] = [
-      Op.Location, doc.location.href, doc.title,
+      Op.Location, doc.location.href, doc.title, doc.baseURI,
       Op.Viewport, win.innerWidth, win.innerHeight,
       Op.Add, 0, 0, this.ctx.ids.nextId,
     ];
@@ -375,7 +380,14 @@ export class Recorder {
           },
           sheetChanged: dirty(this.dirtySheets),
           adoptionChanged: dirty(this.dirtyAdoptions),
-          shadowAttached: dirty(this.newShadowHosts),
+          shadowAttached: (host, root) => {
+            if (host.shadowRoot !== root) {
+              this.closedShadowRoots ??= new WeakMap();
+              this.closedShadowRoots.set(host, root);
+              this.ctx.closedShadowRoots = this.closedShadowRoots;
+            }
+            dirty(this.newShadowHosts)(host);
+          },
           locationChanged: () => this.onLocation(),
         },
         this.sheets,
@@ -463,9 +475,11 @@ export class Recorder {
       const win = this.doc.defaultView!;
       out.push(Op.Viewport, win.innerWidth, win.innerHeight);
     }
-    if (this.locationDirty) {
+    // A <base> added or changed by the page moves the base URL without any event.
+    if (this.locationDirty || (records.length > 0 && this.doc.baseURI !== this.sentBaseURI)) {
       this.locationDirty = false;
-      out.push(Op.Location, this.doc.location.href, this.doc.title);
+      this.sentBaseURI = this.doc.baseURI;
+      out.push(Op.Location, this.doc.location.href, this.doc.title, this.sentBaseURI);
     }
     if (out.length > 0) this.sink.delta(JSON.stringify(out));
   }
@@ -474,7 +488,7 @@ export class Recorder {
     const ids = this.ctx.ids;
     for (const host of this.newShadowHosts) {
       const hostId = ids.get(host);
-      const shadow = host.shadowRoot;
+      const shadow = host.shadowRoot ?? this.closedShadowRoots?.get(host);
       if (hostId === undefined || !shadow || ids.get(shadow) !== undefined || !host.isConnected) continue;
       if (this.ctx.maskedElements.has(host)) continue;
       out.push(Op.Add, hostId, 0, ids.nextId);

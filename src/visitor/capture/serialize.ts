@@ -34,6 +34,8 @@ export interface SerializeContext {
    * scans the rest in the background when it cannot know.
    */
   mayBeScrolled(element: Element): boolean;
+  /** Closed shadow roots the recorder saw attached (a host's `shadowRoot` hides them); null if none. */
+  closedShadowRoots: WeakMap<Element, ShadowRoot> | null;
   /** Called for each shadow root and iframe document met, to observe it. */
   onRoot(root: ShadowRoot | Document, id: number): void;
 }
@@ -209,7 +211,7 @@ export class TreeSerializer {
       stack.push(child);
       children++;
     }
-    const shadow = element.shadowRoot;
+    const shadow = element.shadowRoot ?? ctx.closedShadowRoots?.get(element) ?? null;
     if (shadow) {
       stack.push(shadow);
       children++;

@@ -17,8 +17,8 @@ export interface WindowHookHandlers {
   sheetChanged(sheet: CSSStyleSheet): void;
   /** A document's or shadow root's `adoptedStyleSheets` was assigned. */
   adoptionChanged(root: Document | ShadowRoot): void;
-  /** An element got an open shadow root. */
-  shadowAttached(host: Element): void;
+  /** An element got a shadow root (open or closed: the page sees both rendered). */
+  shadowAttached(host: Element, root: ShadowRoot): void;
   /** `history.pushState`/`replaceState` changed the address. */
   locationChanged(): void;
 }
@@ -55,9 +55,8 @@ export function hookPageWindow(
         win.Element.prototype,
         'attachShadow',
         (self, _args, result) => {
-          const host = self as Element;
-          // Closed roots are not ours to read: only a root the host exposes is captured.
-          if (host.shadowRoot === result) handlers.shadowAttached(host);
+          // Closed roots render like open ones: the hook is the only way to see them.
+          if (result) handlers.shadowAttached(self as Element, result as ShadowRoot);
         },
         report,
       ),
