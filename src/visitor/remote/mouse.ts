@@ -59,7 +59,10 @@ export class AgentMouse {
     // A cancelled pointerdown suppresses the compatibility mouse events, as in browsers.
     const pointerDown = firePointer(element, 'pointerdown', init, true);
     const mouseDown = pointerDown ? fireMouse(element, 'mousedown', init, true) : true;
-    if (mouseDown && button === 0) focusFor(element);
+    if (mouseDown && button === 0) {
+      focusFor(element);
+      placeCaret(element, x, y);
+    }
     if (button === 2) fireMouse(element, 'contextmenu', init);
     firePointer(element, 'pointerup', init);
     if (pointerDown) fireMouse(element, 'mouseup', init);
@@ -86,4 +89,45 @@ function focusFor(element: Element): void {
     const active = doc.activeElement as HTMLElement | null;
     if (active && active !== doc.body && typeof active.blur === 'function') active.blur();
   }
+}
+
+/**
+ * Puts the caret where the click landed, as a user's click does (script focus alone puts
+ * it at the start): in editable content at the character under the point; in a text
+ * field that the click focused, at the end of its value.
+ */
+function placeCaret(element: Element, x: number, y: number): void {
+  const doc = element.ownerDocument;
+  if ((element as HTMLElement).isContentEditable) {
+    const caret = caretAt(doc, x, y);
+    const selection = doc.getSelection();
+    if (caret && selection && element.contains(caret.startContainer)) {
+      selection.removeAllRanges();
+      selection.addRange(caret);
+    }
+    return;
+  }
+  const field = element as HTMLInputElement;
+  if ((field.localName === 'input' || field.localName === 'textarea') && doc.activeElement === field) {
+    try {
+      const end = field.value.length;
+      if (field.selectionStart === 0 && field.selectionEnd === 0) field.setSelectionRange(end, end);
+    } catch {
+      // types without a selection (email, number…)
+    }
+  }
+}
+
+/** A collapsed range at a viewport point (`caretPositionFromPoint` or WebKit's `caretRangeFromPoint`). */
+function caretAt(doc: Document, x: number, y: number): Range | null {
+  const withPosition = doc as Document & { caretPositionFromPoint?: (x: number, y: number) => { offsetNode: Node; offset: number } | null };
+  if (typeof withPosition.caretPositionFromPoint === 'function') {
+    const position = withPosition.caretPositionFromPoint(x, y);
+    if (!position) return null;
+    const range = doc.createRange();
+    range.setStart(position.offsetNode, position.offset);
+    range.collapse(true);
+    return range;
+  }
+  return typeof doc.caretRangeFromPoint === 'function' ? doc.caretRangeFromPoint(x, y) : null;
 }
