@@ -203,8 +203,9 @@ export class MirrorInput {
       const type = input.type;
       const target = this.host.idOf(input);
       if ((type === 'checkbox' || type === 'radio') && target !== undefined && !input.disabled) {
-        // The mirror's guard cancelled the click, so `checked` still shows the visitor's state.
-        this.act({ kind: 'check', target, checked: type === 'radio' ? true : !input.checked });
+        // During the click the box already shows its new state (the browser toggles it before
+        // dispatch); the mirror's guard cancelled the click, so it goes back right after.
+        this.act({ kind: 'check', target, checked: input.checked });
         return;
       }
     }
