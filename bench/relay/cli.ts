@@ -7,12 +7,20 @@
  *                     run the benchmark, print Markdown, optionally write the JSON
  *   load [--sessions 1000] [--seconds 30]
  *                     start a server and a background load on it (startBackgroundLoad), print its stats
+ *   profile throughput <frame bytes> | concurrency <sessions> [--bare]
+ *                     run one scenario with the relay under `node --cpu-prof`, print where its time went
  *   record            record page frames from real pages into bench/relay/frames/
  */
 import { writeFileSync } from 'node:fs';
 import { formatRelayResults, runRelayBenchmarks, type RelayBenchmarkOptions, type RelayBenchmarkPart } from './index.js';
 import { startBackgroundLoad } from './load.js';
+import { runConcurrency } from './concurrency.js';
+import { summariseCpuProfile } from './profile.js';
 import { recordFrames } from './record-frames.js';
+import { defaultWindowBytes, runThroughput } from './throughput.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServerProcess } from './server-process.js';
 
 function flag(argv: string[], name: string): string | undefined {
@@ -57,6 +65,40 @@ async function load(argv: string[]): Promise<void> {
   }
 }
 
+async function profile(argv: string[]): Promise<void> {
+  const [scenario, size] = argv;
+  const relay = argv.includes('--bare') ? 'bare' : 'opencobrowse';
+  const dir = mkdtempSync(path.join(tmpdir(), 'oc-relay-profile-'));
+  if (scenario === 'throughput') {
+    const frameBytes = Number(size ?? 1024);
+    const run = await runThroughput(relay, {
+      frameBytes,
+      sessions: 8,
+      windowBytes: defaultWindowBytes(frameBytes),
+      warmupMs: 3_000,
+      windowMs: 3_000,
+      windows: 3,
+      relayConfig: { maxFramesPerSecond: 10_000_000 },
+      cpuProfileDir: dir,
+    });
+    process.stderr.write(`${Math.round(run.messagesPerSecond)} msg/s, relay ${run.relayCores.toFixed(2)} cores, generator ${run.generatorCores.toFixed(2)}, other ${run.otherCores.toFixed(2)}\n`);
+  } else if (scenario === 'concurrency') {
+    const { run } = await runConcurrency(relay, { sessions: Number(size ?? 1000), bitsPerSecond: 50_000, warmupMs: 10_000, measureMs: 30_000, subWindows: 3, cpuProfileDir: dir });
+    process.stderr.write(`p50 ${run.latency.p50.toFixed(2)} p99 ${run.latency.p99.toFixed(2)} ms, relay ${run.relayCores.toFixed(2)} cores, generator ${run.generatorCores.toFixed(2)}, other ${run.otherCores.toFixed(2)}\n`);
+  } else {
+    throw new Error('profile throughput <frame bytes> | concurrency <sessions> [--bare]');
+  }
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile was written into ${dir}`);
+  const summary = summariseCpuProfile(path.join(dir, file), 30);
+  process.stdout.write(`${path.join(dir, file)}: busy ${(summary.busyMs / 1000).toFixed(1)} s of ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+  for (const [area, ms] of Object.entries(summary.byArea).sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${area}: ${((100 * ms) / summary.busyMs).toFixed(1)} %\n`);
+  process.stdout.write('self:\n');
+  for (const e of summary.topSelf) process.stdout.write(`  ${(100 * e.selfShare).toFixed(1).padStart(5)} %  ${e.location}\n`);
+  process.stdout.write('total (ours):\n');
+  for (const e of summary.topOwnTotal) process.stdout.write(`  ${(100 * e.totalShare).toFixed(1).padStart(5)} %  ${e.location}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -64,10 +106,12 @@ async function main(argv: string[]): Promise<void> {
       return bench(rest);
     case 'load':
       return load(rest);
+    case 'profile':
+      return profile(rest);
     case 'record':
       return recordFrames();
     default:
-      process.stderr.write('usage: node bench/relay/dev-run.mjs <bench|load|record> [options] (see bench/relay/cli.ts)\n');
+      process.stderr.write('usage: node bench/relay/dev-run.mjs <bench|load|profile|record> [options] (see bench/relay/cli.ts)\n');
       process.exitCode = 2;
   }
 }

@@ -1,10 +1,10 @@
 /**
  * Summarises a V8 CPU profile (`node --cpu-prof`) of the server: where its time went, by
- * function, with each bundled function traced back to its source file. The server bundle
- * (dist/cli.js, esbuild, not minified) marks every module with a `// src/...` comment, so a
- * line of the bundle maps to the module above it.
+ * function, with each bundled function traced back to its source file and line through the
+ * bundle's source map (dist/cli.js.map, written by scripts/build.mjs).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
@@ -55,30 +55,79 @@ export interface ProfileSummary {
   topOwnTotal: ProfileEntry[];
 }
 
-/** Module markers of a bundle: the line where each `// path` section starts. */
-function bundleSections(file: string): Array<{ line: number; source: string }> {
-  const sections: Array<{ line: number; source: string }> = [];
-  const lines = readFileSync(file, 'utf8').split('\n');
-  lines.forEach((text, index) => {
-    const match = /^\/\/ ((?:src|node_modules|bench|test)\/\S+\.[cm]?[jt]s)$/.exec(text);
-    if (match) sections.push({ line: index, source: match[1]! });
-  });
-  return sections;
+/** A generated position traced back to its source: file (relative to the repository) and 1-based line. */
+interface SourcePosition {
+  source: string;
+  line: number;
 }
 
-function sourceOf(sections: Array<{ line: number; source: string }>, line: number): string | undefined {
-  let found: string | undefined;
-  for (const section of sections) {
-    if (section.line > line) break;
-    found = section.source;
-  }
-  return found;
-}
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Summarises `profileFile`. `bundleFile` is the server bundle whose lines are traced back
- * to source files (default: any `file://…/dist/cli.js` the profile names).
+ * A decoded source map (v3, the `mappings` VLQ format): for each generated line, its
+ * segments as [generated column, source index, original line], in column order.
  */
+class SourceMap {
+  private readonly lines: Array<Array<[number, number, number]>> = [];
+  private readonly sources: string[];
+
+  constructor(mapFile: string) {
+    const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string; mappings: string };
+    const base = path.dirname(mapFile);
+    // Sources relative to the repository (the map's folder is dist/, so `../src/…` → `src/…`).
+    this.sources = map.sources.map((source) => path.relative(path.resolve(base, '..'), path.resolve(base, map.sourceRoot ?? '', source)));
+    let source = 0;
+    let originalLine = 0;
+    for (const line of map.mappings.split(';')) {
+      const segments: Array<[number, number, number]> = [];
+      let column = 0;
+      for (const segment of line.split(',')) {
+        if (!segment) continue;
+        const fields = decodeVlq(segment);
+        column += fields[0] ?? 0;
+        if (fields.length >= 4) {
+          source += fields[1]!;
+          originalLine += fields[2]!;
+          segments.push([column, source, originalLine]);
+        }
+      }
+      this.lines.push(segments);
+    }
+  }
+
+  /** The source position of a 0-based generated line and column, if mapped. */
+  lookup(line: number, column: number): SourcePosition | undefined {
+    const segments = this.lines[line];
+    if (!segments || segments.length === 0) return undefined;
+    let found = segments[0]!;
+    for (const segment of segments) {
+      if (segment[0] > column) break;
+      found = segment;
+    }
+    const source = this.sources[found[1]];
+    return source === undefined ? undefined : { source, line: found[2] + 1 };
+  }
+}
+
+function decodeVlq(text: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of text) {
+    const digit = BASE64.indexOf(char);
+    value += (digit & 31) << shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+/** Summarises `profileFile`: areas, and the `top` functions by self and by total time. */
 export function summariseCpuProfile(profileFile: string, top = 20): ProfileSummary {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -91,7 +140,19 @@ export function summariseCpuProfile(profileFile: string, top = 20): ProfileSumma
     const delta = deltas[i + 1] ?? 0;
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, delta));
   }
-  const bundles = new Map<string, Array<{ line: number; source: string }>>();
+  const maps = new Map<string, SourceMap | null>();
+  const mapFor = (file: string): SourceMap | null => {
+    if (!maps.has(file)) {
+      let map: SourceMap | null = null;
+      try {
+        if (existsSync(`${file}.map`)) map = new SourceMap(`${file}.map`);
+      } catch {
+        map = null;
+      }
+      maps.set(file, map);
+    }
+    return maps.get(file)!;
+  };
   const describe = (frame: CallFrame): { location: string; area: string } => {
     const name = frame.functionName || '(anonymous)';
     if (!frame.url) {
@@ -100,17 +161,15 @@ export function summariseCpuProfile(profileFile: string, top = 20): ProfileSumma
       return { location: name, area: 'native/other' };
     }
     if (frame.url.startsWith('node:')) return { location: `${name} (${frame.url}:${frame.lineNumber + 1})`, area: 'Node internals' };
-    let path = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
-    if (path.endsWith('/dist/cli.js')) {
-      let sections = bundles.get(path);
-      if (!sections) bundles.set(path, (sections = bundleSections(path)));
-      const source = sourceOf(sections, frame.lineNumber);
-      if (source) path = source;
-    }
-    const nm = path.lastIndexOf('node_modules/');
-    if (nm >= 0) path = path.slice(nm);
-    const area = path.startsWith('src/') ? 'ours (src/)' : path.startsWith('node_modules/ws/') ? 'ws' : path.startsWith('node_modules/') ? 'other packages' : 'other';
-    return { location: `${name} (${path}:${frame.lineNumber + 1})`, area };
+    const file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+    // Bundled code (the server's dist/cli.js) is traced back through its source map.
+    const mapped = file.includes('/node_modules/') ? undefined : mapFor(file)?.lookup(frame.lineNumber, frame.columnNumber);
+    let where = mapped ? mapped.source : file;
+    const line = mapped ? mapped.line : frame.lineNumber + 1;
+    const nm = where.lastIndexOf('node_modules/');
+    if (nm >= 0) where = where.slice(nm);
+    const area = where.startsWith('src/') ? 'ours (src/)' : where.startsWith('node_modules/ws/') ? 'ws' : where.startsWith('node_modules/') ? 'other packages' : 'other';
+    return { location: `${name} (${where}:${line})`, area };
   };
   const info = new Map<number, { location: string; area: string }>();
   for (const node of profile.nodes) info.set(node.id, describe(node.callFrame));
