@@ -84,6 +84,17 @@ describe('admin UI access', () => {
     expect((await server.store.getSettings('10000', 'staging')).randomKeyLength).toBe(4);
   });
 
+  it('tells browsers to stay on https when the server is reached over https', async () => {
+    const server = await startTestServer({ trustProxy: true });
+    const secure = await fetch(`${server.baseUrl}/login`, {
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(secure.headers.get('strict-transport-security')).toBe('max-age=15552000');
+    expect(
+      (await fetch(`${server.baseUrl}/login`)).headers.get('strict-transport-security'),
+    ).toBeNull();
+  });
+
   it('serves every admin page with the security headers and no-store, and without inline script', async () => {
     const server = await startTestServer();
     const admin = await session(server);

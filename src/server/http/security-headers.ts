@@ -40,9 +40,16 @@ export const VIEWER_CSP = [
   "object-src 'none'",
 ].join('; ');
 
+/** How long browsers remember to use https only, s (180 days). */
+export const HSTS_MAX_AGE_S = 180 * 24 * 60 * 60;
+
 /** Adds the default security headers to every response that has not set its own. */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Over https (directly or behind a trusted proxy), browsers must never fall back to http:
+    // cookies and login keys would travel in clear.
+    if (request.protocol === 'https' && !reply.hasHeader('strict-transport-security'))
+      reply.header('strict-transport-security', `max-age=${HSTS_MAX_AGE_S}`);
     if (!reply.hasHeader('x-content-type-options'))
       reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
