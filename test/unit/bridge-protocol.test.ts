@@ -48,7 +48,11 @@ describe('fromExpected', () => {
 });
 
 describe('readCrmMessage (what the viewer accepts)', () => {
-  const call = (body: unknown, id: unknown = 1) => readCrmMessage({ ...envelope, kind: 'call', id, call: body });
+  /** The call read from a `call` message, or null. */
+  const call = (body: unknown, id: unknown = 1) => {
+    const message = readCrmMessage({ ...envelope, kind: 'call', id, call: body });
+    return message && message.kind === 'call' ? message : null;
+  };
 
   it('reads connect and each call', () => {
     expect(readCrmMessage({ ...envelope, kind: 'connect' })).toEqual({ ...envelope, kind: 'connect' });
