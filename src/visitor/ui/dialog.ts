@@ -56,6 +56,7 @@ export class Dialogs {
     const spec = this.queue.shift();
     if (!spec) return;
     const doc = this.layer.host.ownerDocument;
+    this.layer.mount();
     const id = `oc-dialog-${++this.counter}`;
     const backdrop = this.layer.create('div', 'oc-backdrop', this.container());
     const dialog = this.layer.create('div', `oc-dialog oc-${spec.kind}`, backdrop);

@@ -171,7 +171,6 @@ export class VisitorUI implements UiControls {
       ],
       cancel: decline,
     });
-    this.layer.mount();
   }
 
   private promptNavigate(payload: Payload): void {
@@ -192,7 +191,6 @@ export class VisitorUI implements UiControls {
       ],
       cancel: decline,
     });
-    this.layer.mount();
   }
 
   private confirmEnd(): void {
