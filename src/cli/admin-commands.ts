@@ -6,7 +6,7 @@
  * admin UI and the REST API, so the same rules hold and the audit log says "command line".
  */
 import { randomBytes } from 'node:crypto';
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import type { GenericSchema, InferOutput } from 'valibot';
 import {
   issuesText,

@@ -60,11 +60,12 @@ describe('SSO on the viewer URL', () => {
 
   it('accepts partneruserid=PUID~LOGINKEY and username=USER~LOGINKEY, in any parameter case', async () => {
     const key = glanceLoginKey('10000', 'demo', unixIn(600), DEMO_API_KEY);
-    for (const login of [
+    const forms: Record<string, string>[] = [
       { PartnerId: '10000', PartnerUserId: `demo~${key}` },
       { username: `demo~${key}` },
       { username: 'demo', LoginKey: key },
-    ]) {
+    ];
+    for (const login of forms) {
       const response = await get(crmUrl(login));
       expect(response.status, JSON.stringify(login)).toBe(303);
       expect(response.headers.get('location')).toBe(`${VIEWER}?SessionKey=1234&Wait=1`);
