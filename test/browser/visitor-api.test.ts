@@ -326,7 +326,10 @@ describe('the tag: buttons, hotkeys, extra groups', () => {
     await waitForEvent(v.page, 'statereceived');
     expect(await call(v.page, 'getKey')).toBe('button-key');
     await v.page.click('#stop');
-    expect((await waitForEvent(v.page, 'sessionend')).at(-1)!.payload).toEqual({ reason: 'visitor' });
+    expect((await waitForEvent(v.page, 'sessionend')).slice(-2)).toEqual([
+      { name: 'leavesession', payload: {} },
+      { name: 'sessionend', payload: { reason: 'visitor' } },
+    ]);
     // The link did not navigate.
     expect(v.page.url()).not.toContain('#');
     await context.close();

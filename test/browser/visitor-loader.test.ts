@@ -112,7 +112,7 @@ describe('loader: the script tag', () => {
       return { params: visitor.getStartParams!(), listeners: state.listeners.length, calls: state.calls };
     });
     expect(result.params).toEqual({ sessionKey: 'abc', name: 'Ada' });
-    expect(result.listeners).toBe(15); // the fixture's own, not the removed one
+    expect(result.listeners).toBe(16); // the fixture's own, not the removed one
     expect(result.calls).toEqual([['setStartParams', [{ sessionKey: 'abc', name: 'Ada' }]]]);
     await page.close();
   });

@@ -10,7 +10,7 @@
  * `sessioncontinue` (welcome after a page load), `statereceived` (after every welcome, the
  * state restored), `connection` {status}, `agents`, `rc`, `rcrequested`, `confirm`,
  * `sessionpaused`, `screenshare`, `accessibility`, `error` {code, msg, params?},
- * `sessionend` {reason}, `blur` (another page took over).
+ * `leavesession` (the visitor stopped), `sessionend` {reason}, `blur` (another page took over).
  */
 import { CloseCode } from '../../shared/protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
@@ -158,6 +158,8 @@ export class VisitorSession {
   stop(): void {
     if (this.phase === 'ended') return;
     this.connection.stop();
+    // Glance's `leavesession`: the visitor left (as opposed to the session ending on them).
+    if (this.phase === 'active' || this.phase === 'continuing') this.emit('leavesession', {});
     this.terminate('visitor', { keepConnection: true, always: true });
   }
 

@@ -94,11 +94,6 @@ export class Layer {
     }, 50);
   }
 
-  /** The text last announced politely (or assertively). */
-  announced(assertive = false): string {
-    return (assertive ? this.alert : this.live).textContent ?? '';
-  }
-
   /** Creates an element with classes in the shadow root (appended to `parent`, default the root). */
   create<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: ParentNode = this.root): HTMLElementTagNameMap[K] {
     const element = this.doc.createElement(tag);
