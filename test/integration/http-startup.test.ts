@@ -3,7 +3,7 @@
  * demo site on its own origin, the agent-socket origin check, clean close.
  */
 import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,24 @@ describe('server start', () => {
     await expect(
       signIn({ baseUrl: `http://127.0.0.1:${second.port}` }, 'demo', 'first-password'),
     ).rejects.toThrow(/HTTP 401/);
+  });
+
+  it('keeps the API keys sealed with the secret key of the data directory, and refuses a start with another key', async () => {
+    const first = await start({
+      demo: { enabled: false, port: undefined, password: undefined, apiKey: 'c'.repeat(32) },
+    });
+    await first.close();
+    const keyFile = path.join(dataDir, 'secret.key');
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    const database = (await readFile(path.join(dataDir, 'opencobrowse.sqlite'))).toString('latin1');
+    expect(database).toContain('demo_bootstrapped'); // the file is readable as text…
+    expect(database).not.toContain('c'.repeat(32)); // …and the API key is not in it
+
+    await expect(start({ secretKey: 'ab'.repeat(32) })).rejects.toThrow(
+      /COBROWSE_SECRET_KEY is not the secret key this database was set up with/,
+    );
+    const again = await start();
+    expect((await again.store.getGroup('10000'))!.apiKey).toBe('c'.repeat(32));
   });
 
   it('a first start that fails (port taken) shows a new password on the next start', async () => {
