@@ -268,6 +268,16 @@ describe('[RC5] remote control: forms', () => {
     await teardown(s);
   });
 
+  it('text aimed at a field that is not focused focuses it first', async () => {
+    const s = await setup('controls.html', { rc: true });
+    await act(s, 'first', { kind: 'click', x: -1, y: -1 });
+    await act(s, 'last', { kind: 'text', text: 'Hopper' });
+    await expect.poll(() => value(s.page, '#last')).toBe('Hopper');
+    expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('last');
+    expect(await value(s.page, '#first')).toBe('');
+    await teardown(s);
+  });
+
   it('Enter in a textarea starts a new line', async () => {
     const s = await setup('controls.html', { rc: true });
     await act(s, 'notes', { kind: 'focus' });

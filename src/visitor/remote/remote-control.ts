@@ -17,6 +17,7 @@ import { AgentMouse, type Button } from './mouse.js';
 import type { RemoteHost } from './remote-host.js';
 import { codeOf, fireEvent, fireMouse } from './synth.js';
 import { findTarget, isMasked, pointOn } from './targets.js';
+import { focusableAncestor } from './tabbable.js';
 
 /** How long the visitor's own input suspends the agent's control, ms after their last input. */
 export const SUSPEND_MS = 3_000;
@@ -138,10 +139,10 @@ export class RemoteControl {
         this.mouse.move(element, point.x, point.y);
         return;
       case 'key':
-        this.keyboard.press(element, event.key, event.code || codeOf(event.key), event.modifiers ?? {});
+        this.keyboard.press(focusTarget(element), event.key, event.code || codeOf(event.key), event.modifiers ?? {});
         return;
       case 'text':
-        this.keyboard.type(element, event.text);
+        this.keyboard.type(focusTarget(element), event.text);
         return;
       case 'scroll':
         scrollElement(element, event.x, event.y);
@@ -237,6 +238,16 @@ function deepActiveElement(doc: Document): Element | null {
     } else break;
   }
   return active;
+}
+
+/**
+ * Keys go to the focused element: one the agent aimed at that can take focus gets it
+ * first (as the click that would have put the caret there).
+ */
+function focusTarget(element: Element): Element {
+  const focusable = focusableAncestor(element);
+  if (focusable === element && deepActiveElement(element.ownerDocument) !== element) focusable.focus({ preventScroll: true });
+  return element;
 }
 
 /** Scrolls an element, or its window for the root elements ([PS5] sends the result back). */

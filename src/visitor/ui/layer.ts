@@ -36,6 +36,7 @@ export class Layer {
   readonly host: HTMLElement;
   readonly root: ShadowRoot;
   private readonly sheets: CSSStyleSheet[] = [];
+  private readonly added = new Set<string>();
   private readonly live: HTMLElement;
   private readonly alert: HTMLElement;
 
@@ -64,8 +65,10 @@ export class Layer {
     return false;
   }
 
-  /** Adds rules to the shadow root. */
+  /** Adds rules to the shadow root (once per text: every session's overlay asks again). */
   addStyles(css: string): void {
+    if (this.added.has(css)) return;
+    this.added.add(css);
     const win = this.doc.defaultView;
     try {
       const sheet = new (win ?? window).CSSStyleSheet();
