@@ -8,6 +8,7 @@ import type { AgentsState, PauseState, RemoteControlState, ScreenshareState, Ses
 
 /** Names of the stateful events `getSessionState` answers for. */
 export const STATEFUL_EVENTS = ['agents', 'rc', 'sessionpaused', 'screenshare', 'accessibility', 'connection'] as const;
+/** One of {@link STATEFUL_EVENTS}. */
 export type StatefulEvent = (typeof STATEFUL_EVENTS)[number];
 
 /** The page's copy of the session state. */

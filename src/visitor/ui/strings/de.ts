@@ -1,6 +1,7 @@
 /** German texts of the visitor UI (same keys as en.ts). */
 import type { Strings } from './en.js';
 
+/** The German texts. */
 export const de: Strings = {
   button: 'Mit einem Berater surfen',
   buttonLabel: 'Eine Co-Browsing-Sitzung mit einem Berater starten',

@@ -1,6 +1,7 @@
 /** French texts of the visitor UI (same keys as en.ts). */
 import type { Strings } from './en.js';
 
+/** The French texts. */
 export const fr: Strings = {
   button: 'Naviguer avec un conseiller',
   buttonLabel: 'Démarrer une session de co-navigation avec un conseiller',
