@@ -103,6 +103,20 @@ describe('the Agent API over a session', () => {
     await crm.close();
   });
 
+  it('[AP7] init after the viewer has joined: statereceived and the session state arrive at once', async () => {
+    const key = newKey();
+    const visitor = await protocolVisitor(server, key);
+    visitor.client.send({ type: 'userstate', name: 'plan', value: 'gold' });
+    const crm = await openCrm(agent, address(), key, { init: 'manual' });
+    await waitForSession(await viewerFrame(crm), 'live');
+    expect(await crmEventNames(crm)).toEqual([]);
+    await crm.evaluate(() => (window as unknown as { GLANCE: { Cobrowse: { Agent: { init(id: string): void } } } }).GLANCE.Cobrowse.Agent.init('viewer'));
+    expect(await crmEvent(crm, 'statereceived')).toMatchObject({ userState: { plan: 'gold' }, events: { agents: { count: 1 } } });
+    expect(await agentCall(crm, 'getUserState', 'plan')).toBe('gold');
+    expect(await agentCall(crm, 'getSessionState', 'agents')).toMatchObject({ count: 1 });
+    await crm.close();
+  });
+
   it('[SS6] sessionend when the visitor ends the session; a call after it fails with no-session', async () => {
     const key = newKey();
     const visitor = await protocolVisitor(server, key);

@@ -125,6 +125,7 @@ export function createAgentApi(options: AgentApiOptions): GlanceAgentApi {
   const early: BridgeCall[] = [];
 
   const failed = (call: BridgeCall, error: BridgeError) => {
+    if (call.method === 'enableAccessibility') state.dropExpectation();
     const method = call.method === 'screenshare' ? `${call.action}Screenshare` : METHOD_OF_CALL[call.method];
     console.error(`GLANCE.Cobrowse.Agent.${method}: ${error.message} (${error.code})`);
     eventListeners.emit('error', { method, code: error.code, message: error.message });

@@ -11,11 +11,14 @@ export class AgentState {
   private userState = new Map<string, unknown>();
   private accessibility: boolean | null = null;
 
-  /** Replaces everything with the viewer's snapshot (a fresh or reloaded viewer). */
+  /**
+   * Replaces everything with the viewer's snapshot (a fresh or reloaded viewer). A switch of
+   * accessibility the agent made stays in force until the server's `accessibility` event:
+   * the call may still be waiting to go out.
+   */
   reset(snapshot: StateSnapshot): void {
     this.events = new Map(Object.entries(snapshot.events).filter(([name]) => STATEFUL_EVENTS.includes(name)));
     this.userState = new Map(Object.entries(snapshot.userState));
-    this.accessibility = null;
   }
 
   /**
@@ -43,6 +46,11 @@ export class AgentState {
    */
   expectAccessibility(enabled: boolean): void {
     this.accessibility = enabled;
+  }
+
+  /** The agent's switch did not go out: the session's own value counts again. */
+  dropExpectation(): void {
+    this.accessibility = null;
   }
 
   /** The latest payload of a stateful event, or undefined. */

@@ -150,7 +150,7 @@ export class ViewerLink {
   private post(message: CrmToViewer): boolean {
     const target = this.frame.contentWindow;
     const origin = this.viewerOrigin;
-    if (!target || !origin) return false;
+    if (!target || !origin || !mayShowViewer(target, origin)) return false;
     try {
       // targetOrigin: a frame showing anything else than the viewer never sees our calls.
       target.postMessage(message, origin);
@@ -158,5 +158,18 @@ export class ViewerLink {
     } catch {
       return false;
     }
+  }
+}
+
+/**
+ * Whether `target` may be showing the viewer. A frame whose location this page can read has
+ * this page's origin (`about:blank` before the viewer loads, for one): unless that is the
+ * viewer's origin, posting to it would only make the browser log a target-origin mismatch.
+ */
+function mayShowViewer(target: Window, viewerOrigin: string): boolean {
+  try {
+    return target.location.origin === viewerOrigin;
+  } catch {
+    return true; // another origin: possibly the viewer's
   }
 }

@@ -25,6 +25,11 @@ import type { SessionChange } from './session-model.js';
 export interface BridgeHost {
   /** The session state for a CRM page that connects. */
   snapshot(): StateSnapshot;
+  /**
+   * What a CRM page that connects late (after the viewer joined) should hear at once:
+   * `statereceived`, which it missed.
+   */
+  greeting(): SessionChange[];
   /** Carries out an Agent API call; `done` exactly once. */
   call(call: BridgeCall, done: (error: BridgeError | null) => void): void;
 }
@@ -63,13 +68,26 @@ export class CrmBridge {
     this.win.addEventListener('message', this.onMessage);
     this.win.addEventListener('pagehide', this.onPageHide);
     const ready = envelope<ViewerToCrm>({ kind: 'ready' });
-    for (const origin of this.origins) {
+    for (const origin of this.likelyParentOrigins()) {
       try {
         this.win.parent.postMessage(ready, origin);
       } catch {
         // An origin the browser cannot use as a target: the configuration check let it through.
       }
     }
+  }
+
+  /**
+   * The allowed origins the parent may have. Where the browser says the parent's origin
+   * (`location.ancestorOrigins`, Chromium and Safari), only that one — or none when it is not
+   * allowed: a `ready` to any other origin makes the browser log a target-origin mismatch.
+   * Elsewhere all of them. (Not the referrer: after a sign-in it is the server's own page.)
+   */
+  private likelyParentOrigins(): readonly string[] {
+    const ancestors = this.win.location.ancestorOrigins as DOMStringList | undefined;
+    if (!ancestors || ancestors.length === 0) return this.origins;
+    const parent = ancestors[0]!;
+    return this.origins.includes(parent) ? [parent] : [];
   }
 
   /** Tells the CRM page about a change (nothing before it connected). */
@@ -95,6 +113,7 @@ export class CrmBridge {
     if (message.kind === 'connect') {
       this.crmOrigin = event.origin;
       this.post({ kind: 'connected', snapshot: this.host.snapshot() });
+      for (const change of this.host.greeting()) this.publish(change);
       return;
     }
     // Calls only from the page that connected: another allowed origin in the parent would be a new page.
@@ -118,3 +137,4 @@ export class CrmBridge {
     }
   }
 }
+

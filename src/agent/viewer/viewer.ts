@@ -171,6 +171,8 @@ export class Viewer {
       win && CrmBridge.isEmbedded(win)
         ? new CrmBridge(win, config.crmOrigins, {
             snapshot: () => this.model.snapshot(),
+            greeting: () =>
+              this.joined && this.phase !== 'over' ? [{ kind: 'event', name: 'statereceived', data: this.model.snapshot() }] : [],
             call: (call, done) => this.onCall(call, done),
           })
         : null;
