@@ -24,8 +24,9 @@ export const processIo: CliIo = {
   },
 };
 
-/** Exit codes: 1 for a refused or failed action, 2 for bad usage or input. */
+/** Exit code of a refused or failed action. */
 export const EXIT_FAILURE = 1;
+/** Exit code of bad usage or input (a mistake on the command line). */
 export const EXIT_USAGE = 2;
 
 /** A failure to report in one line, without a stack. */

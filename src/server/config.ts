@@ -23,6 +23,7 @@ import type { Site, SiteSettings } from './store/store.js';
 
 /** pino levels accepted for `logLevel`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A pino log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A group applied to the store at every start: created if missing, settings merged in. */

@@ -27,8 +27,9 @@ import type { Site, Store } from './store/store.js';
 import { attachWebSockets } from './ws/ws-adapter.js';
 import { FRAME_HEADER_BYTES, MAX_CONTROL_MESSAGE_BYTES } from '../shared/protocol/index.js';
 
-/** The demo group and agent created at first start. */
+/** The demo group created at first start. */
 export const DEMO_GROUP_ID = '10000';
+/** The demo agent's username (the first administrator). */
 export const DEMO_USERNAME = 'demo';
 /** Meta key marking that the first-start demo data was created (it is never re-created). */
 const DEMO_BOOTSTRAPPED_META_KEY = 'demo_bootstrapped';

@@ -25,18 +25,21 @@ export const MIN_API_KEY_LENGTH = 16;
 
 /** A group id: 4–6 digits, as in Glance. */
 export const groupIdSchema = v.pipe(v.string(), v.regex(/^[0-9]{4,6}$/, 'must be 4 to 6 digits'));
+/** A group's name: 1–200 characters, trimmed. */
 export const groupNameSchema = v.pipe(
   v.string(),
   v.trim(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(200, 'must be at most 200 characters'),
 );
+/** A chosen API key: 16–256 printable ASCII characters without spaces. */
 export const apiKeySchema = v.pipe(
   v.string(),
   v.minLength(MIN_API_KEY_LENGTH, `must be at least ${MIN_API_KEY_LENGTH} characters`),
   v.maxLength(256, 'must be at most 256 characters'),
   v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
 );
+/** `staging` or `production`. */
 export const siteSchema = v.picklist(SITES, 'must be staging or production');
 
 /** A CSS selector to mask: one line, not empty. Bad selectors mask the whole page ([MK6]). */
@@ -100,6 +103,7 @@ export const siteSettingsPatchSchema = v.strictObject({
   ),
 });
 
+/** A sign-in name: letters, digits and `. _ @ + -`, 1–100 characters. */
 export const usernameSchema = v.pipe(
   v.string(),
   v.trim(),
@@ -107,6 +111,7 @@ export const usernameSchema = v.pipe(
   v.maxLength(100, 'must be at most 100 characters'),
   v.regex(/^[A-Za-z0-9._@+-]+$/, 'may only contain letters, digits and . _ @ + -'),
 );
+/** The CRM's id of an agent: up to 200 characters, no spaces or `~`; empty for none. */
 export const partnerUserIdSchema = v.pipe(
   v.string(),
   v.trim(),
@@ -114,6 +119,7 @@ export const partnerUserIdSchema = v.pipe(
   // `~` separates the user from a login key in Glance's `partneruserid=PUID~KEY` form.
   v.regex(/^[^\s~]*$/, 'must not contain spaces or ~'),
 );
+/** A password an administrator sets: 10–1000 characters. */
 export const passwordSchema = v.pipe(
   v.string(),
   v.minLength(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`),
@@ -128,6 +134,7 @@ const emailSchema = v.union(
   ],
   'must be an email address, or empty',
 );
+/** `admin`, `agent` or `viewer`. */
 export const roleSchema = v.picklist(ROLES, 'must be admin, agent or viewer');
 const privilegesPatchSchema = v.strictObject({
   view: v.optional(v.boolean('must be true or false')),
@@ -163,6 +170,7 @@ export const agentPatchSchema = v.strictObject({
   disabled: v.optional(v.boolean('must be true or false')),
 });
 
+/** A new group; its API key is generated unless given. */
 export const newGroupSchema = v.strictObject({
   id: groupIdSchema,
   name: groupNameSchema,
@@ -170,6 +178,7 @@ export const newGroupSchema = v.strictObject({
   apiKey: v.optional(apiKeySchema),
 });
 
+/** Changes to a group (its name). */
 export const groupPatchSchema = v.strictObject({ name: v.optional(groupNameSchema) });
 
 /** A request for a login key (REST, CLI). */
@@ -191,11 +200,17 @@ export const loginKeyRequestSchema = v.strictObject({
   ),
 });
 
+/** A validated new agent. */
 export type NewAgentInput = v.InferOutput<typeof newAgentSchema>;
+/** Validated changes to an agent. */
 export type AgentPatchInput = v.InferOutput<typeof agentPatchSchema>;
+/** A validated new group. */
 export type NewGroupInput = v.InferOutput<typeof newGroupSchema>;
+/** Validated changes to a group. */
 export type GroupPatchInput = v.InferOutput<typeof groupPatchSchema>;
+/** A validated patch of a site's settings. */
 export type SiteSettingsPatchInput = v.InferOutput<typeof siteSettingsPatchSchema>;
+/** A validated login-key request. */
 export type LoginKeyRequestInput = v.InferOutput<typeof loginKeyRequestSchema>;
 
 /** One thing wrong with an input. */

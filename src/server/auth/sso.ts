@@ -55,7 +55,12 @@ export function ssoCredentialsFrom(query: ReadonlyMap<string, string>): SsoCrede
     return { kind: 'partner', partnerId, partnerUserId, loginKey };
   if (username !== undefined) return { kind: 'username', username, loginKey };
   // A key with no user: refused below with a message that says what is missing.
-  return { kind: 'partner', partnerId: partnerId ?? '', partnerUserId: partnerUserId ?? '', loginKey };
+  return {
+    kind: 'partner',
+    partnerId: partnerId ?? '',
+    partnerUserId: partnerUserId ?? '',
+    loginKey,
+  };
 }
 
 /** Why an SSO sign-in failed, for logs and the audit log. */

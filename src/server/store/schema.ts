@@ -11,6 +11,7 @@ export interface MetaTable {
   value: string;
 }
 
+/** Groups (`Group`). */
 export interface GroupTable {
   id: string;
   name: string;
@@ -31,6 +32,7 @@ export interface SiteSettingsTable {
   updated_at: number | string;
 }
 
+/** Agents (`Agent`); usernames unique, partner user ids unique per group. */
 export interface AgentTable {
   id: Generated<number>;
   group_id: string;
@@ -48,6 +50,7 @@ export interface AgentTable {
   created_at: number | string;
 }
 
+/** Signed-in browser sessions, by the hash of their cookie. */
 export interface WebSessionTable {
   id_hash: string;
   agent_id: number;
@@ -56,6 +59,7 @@ export interface WebSessionTable {
   created_at: number | string;
 }
 
+/** The audit log; no foreign keys, so it outlives what it names. */
 export interface AuditTable {
   id: Generated<number>;
   at: number | string;

@@ -39,6 +39,7 @@ export const DEFAULT_SITE_SETTINGS: Readonly<SiteSettings> = Object.freeze({
   sessionCodeExpiryMinutes: 30,
 });
 
+/** A group: one customer site or team, with its own agents, settings and API key. */
 export interface Group {
   /** 4–6 digits. */
   id: string;
@@ -51,8 +52,10 @@ export interface Group {
   createdAt: number;
 }
 
+/** `admin` manages the installation; `agent` joins sessions of their group; `viewer` only views. */
 export type AgentRole = 'admin' | 'agent' | 'viewer';
 
+/** What an agent may do in a session (narrowed by the role: `effectivePrivileges`). */
 export interface AgentPrivileges {
   view: boolean;
   remoteControl: boolean;
@@ -60,6 +63,7 @@ export interface AgentPrivileges {
   screenShare: boolean;
 }
 
+/** A person who joins sessions (and, as `admin`, administers). */
 export interface Agent {
   id: number;
   groupId: string;
@@ -77,6 +81,7 @@ export interface Agent {
   createdAt: number;
 }
 
+/** An agent before the store gives it an id and a creation time. */
 export type NewAgent = Omit<Agent, 'id' | 'createdAt'>;
 
 /** A signed-in browser session (the cookie holds the id; the store keeps its hash). */
@@ -121,6 +126,7 @@ export const AUDIT_EVENTS = Object.freeze([
 /** An audit event name. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
+/** One line of the audit log. */
 export interface AuditEntry {
   id?: number;
   at: number;

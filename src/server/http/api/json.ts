@@ -53,6 +53,7 @@ export interface ErrorJson {
   issues?: InputIssue[];
 }
 
+/** A group as the API shows it (no key). */
 export function groupJson(group: Group): GroupJson {
   return {
     id: group.id,
@@ -62,6 +63,7 @@ export function groupJson(group: Group): GroupJson {
   };
 }
 
+/** An agent as the API shows it (no password hash). */
 export function agentJson(agent: Agent): AgentJson {
   return {
     id: agent.id,
@@ -79,6 +81,7 @@ export function agentJson(agent: Agent): AgentJson {
   };
 }
 
+/** An audit entry as the API shows it (ISO time). */
 export function auditEntryJson(entry: AuditEntry): AuditEntryJson {
   return {
     id: entry.id ?? 0,
