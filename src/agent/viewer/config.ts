@@ -61,17 +61,22 @@ export function readViewerConfig(doc: Document): ViewerConfig {
     const { username, name } = agentData as Record<string, unknown>;
     if (typeof username === 'string') agent = { username, name: typeof name === 'string' ? name : username };
   }
-  return { key, wait: data['wait'] === true, ticket, wsPath, agent, crmOrigins: readOrigins(data['crmOrigins']) };
+  return { key, wait: data['wait'] === true, ticket, wsPath, agent, crmOrigins: parseCrmOrigins(data['crmOrigins']) };
 }
 
 /**
  * The CRM origins of the configuration. Each must be an origin exactly (`scheme://host[:port]`,
  * no path): the bridge compares it with `MessageEvent.origin` character for character.
+ * Throws `ViewerConfigError` for anything else.
  */
-function readOrigins(raw: unknown): string[] {
+export function parseCrmOrigins(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new ViewerConfigError('crmOrigins must be a list of origins');
   return raw.map((value) => {
+    // A wildcard would parse as a host name, and then never match any page.
+    if (typeof value === 'string' && value.includes('*')) {
+      throw new ViewerConfigError(`crmOrigins: ${JSON.stringify(value)}: wildcards are not supported, list each origin`);
+    }
     let origin: string | null = null;
     try {
       if (typeof value === 'string') origin = new URL(value).origin;
