@@ -5,7 +5,7 @@
  * (10,000 sockets need more than the usual 1,024 descriptors).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildDir, repoRoot } from './paths.js';
 
@@ -135,14 +135,20 @@ let bundling: Promise<string> | undefined;
 /**
  * The entry of the benchmark's own children (`child-main.ts`: bare relay, load generator),
  * bundled with esbuild once per process into `bench/out/relay-build/`. Dependencies stay
- * external and resolve from the repository's node_modules.
+ * external and resolve from the repository's node_modules. The file name carries this
+ * process's id, so that two benchmark runs never rewrite a bundle the other is starting;
+ * it is removed when this process exits.
  */
 export function childBundle(): Promise<string> {
   bundling ??= (async () => {
     const { build } = await import('esbuild');
     const outdir = buildDir();
     mkdirSync(outdir, { recursive: true });
-    const outfile = path.join(outdir, 'child-main.mjs');
+    const outfile = path.join(outdir, `child-main-${process.pid}.mjs`);
+    process.once('exit', () => {
+      rmSync(outfile, { force: true });
+      rmSync(`${outfile}.map`, { force: true });
+    });
     await build({
       absWorkingDir: repoRoot(),
       entryPoints: [path.join(repoRoot(), 'bench', 'relay', 'child-main.ts')],

@@ -71,7 +71,7 @@ async function profile(argv: string[]): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'oc-relay-profile-'));
   if (scenario === 'throughput') {
     const frameBytes = Number(size ?? 1024);
-    const run = await runThroughput(relay, {
+    const { run } = await runThroughput(relay, {
       frameBytes,
       sessions: 8,
       windowBytes: defaultWindowBytes(frameBytes),

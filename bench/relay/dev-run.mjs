@@ -3,12 +3,14 @@
 // Usage: node bench/relay/dev-run.mjs <record|bench|load> [options]   (cli.ts --help lists them)
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const outfile = path.join(root, 'bench', 'out', 'relay-build', 'cli.mjs');
+// Per process, so that two runs never rewrite each other's bundle.
+const outfile = path.join(root, 'bench', 'out', 'relay-build', `cli-${process.pid}.mjs`);
 
 await build({
   absWorkingDir: root,
@@ -28,5 +30,7 @@ const forward = (signal) => child.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 child.on('exit', (code, signal) => {
+  rmSync(outfile, { force: true });
+  rmSync(`${outfile}.map`, { force: true });
   process.exitCode = code ?? (signal ? 1 : 0);
 });

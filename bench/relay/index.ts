@@ -30,7 +30,7 @@ import { runIdleMemory } from './idle-memory.js';
 import { repoRoot, serverCliPath } from './paths.js';
 import { summariseCpuProfile } from './profile.js';
 import type { ProfileReport, RelayResults, ThroughputComparison, TrafficDescription } from './results.js';
-import { defaultWindowBytes, runThroughput } from './throughput.js';
+import { combineThroughput, defaultWindowBytes, runThroughput, type ThroughputMeasurement } from './throughput.js';
 
 export type {
   ConcurrencyRun,
@@ -67,8 +67,13 @@ export interface RelayBenchmarkOptions {
   throughputWarmupMs?: number;
   /** Length of one throughput window, ms. Default 3,000. */
   throughputWindowMs?: number;
-  /** Windows per throughput run; the median is reported (at least 3). Default 5. */
+  /** Windows per throughput run (at least 3). Default 3. */
   throughputWindows?: number;
+  /**
+   * Runs per relay and frame size, interleaved ours, bare, bare, ours, … so that a drifting
+   * machine load affects both alike; the median over all their windows is reported. Default 2.
+   */
+  throughputRounds?: number;
   /** Session counts of the concurrency runs. Default [100, 1000, 5000]. */
   sessionCounts?: number[];
   /** Mean page-frame rate of each concurrency session, bits/s. Default 50,000. */
@@ -130,14 +135,15 @@ function newestProfile(dir: string): string | undefined {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** Runs the relay benchmark (about 10 minutes with the defaults) and returns every figure. */
+/** Runs the relay benchmark (about 12 minutes with the defaults) and returns every figure. */
 export async function runRelayBenchmarks(options: RelayBenchmarkOptions = {}): Promise<RelayResults> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const parts = new Set(options.parts ?? ['throughput', 'concurrency', 'idle']);
   const frameSizes = options.frameSizes ?? [100, 1024, 16 * 1024];
   const throughputSessions = options.throughputSessions ?? 8;
-  const throughputWindows = Math.max(3, options.throughputWindows ?? 5);
+  const throughputWindows = Math.max(3, options.throughputWindows ?? 3);
+  const throughputRounds = Math.max(1, options.throughputRounds ?? 2);
   const sessionCounts = options.sessionCounts ?? [100, 1_000, 5_000];
   const bitsPerSecond = options.sessionBitsPerSecond ?? 50_000;
   const concurrencyBare = options.concurrencyBare ?? true;
@@ -202,10 +208,22 @@ export async function runRelayBenchmarks(options: RelayBenchmarkOptions = {}): P
         'sessions would measure that guard, not the relay. The token bucket still runs for every frame.',
     });
     for (const frameBytes of frameSizes) {
-      log(`relay throughput: ${frameBytes} B frames, ours…`);
-      const ours = await runThroughput('opencobrowse', throughputOptions(frameBytes));
-      log(`  ours ${Math.round(ours.messagesPerSecond)} msg/s, ${ours.megabytesPerSecond.toFixed(1)} MB/s; bare…`);
-      const bare = await runThroughput('bare', throughputOptions(frameBytes));
+      const measured: Record<'opencobrowse' | 'bare', ThroughputMeasurement[]> = { opencobrowse: [], bare: [] };
+      for (let round = 0; round < throughputRounds; round++) {
+        // ABBA: ours, bare, bare, ours, …
+        const order = round % 2 === 0 ? (['opencobrowse', 'bare'] as const) : (['bare', 'opencobrowse'] as const);
+        for (const relay of order) {
+          const measurement = await runThroughput(relay, throughputOptions(frameBytes));
+          measured[relay].push(measurement);
+          log(
+            `relay throughput ${frameBytes} B, ${relay === 'opencobrowse' ? 'ours' : 'bare'} (round ${round + 1}): ` +
+              `${Math.round(measurement.run.messagesPerSecond)} msg/s, ${measurement.run.megabytesPerSecond.toFixed(1)} MB/s, ` +
+              `cores relay ${measurement.run.relayCores.toFixed(2)} / generator ${measurement.run.generatorCores.toFixed(2)} / other ${measurement.run.otherCores.toFixed(2)}`,
+          );
+        }
+      }
+      const ours = combineThroughput(measured.opencobrowse);
+      const bare = combineThroughput(measured.bare);
       const comparison: ThroughputComparison = {
         frameBytes,
         ours,
@@ -213,7 +231,7 @@ export async function runRelayBenchmarks(options: RelayBenchmarkOptions = {}): P
         ratio: ours.messagesPerSecond / bare.messagesPerSecond,
         cpuCostRatio: ours.relayMicrosPerMessage / bare.relayMicrosPerMessage,
       };
-      log(`  bare ${Math.round(bare.messagesPerSecond)} msg/s, ${bare.megabytesPerSecond.toFixed(1)} MB/s; ratio ${comparison.ratio.toFixed(2)}`);
+      log(`  ratio ${comparison.ratio.toFixed(2)}, CPU cost ratio ${comparison.cpuCostRatio.toFixed(2)}`);
       results.throughput.push(comparison);
       results.targets.push({
         name: `throughput ${frameBytes} B`,

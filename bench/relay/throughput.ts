@@ -33,8 +33,52 @@ export function defaultWindowBytes(frameBytes: number): number {
   return Math.min(1024 * 1024, Math.max(32 * 1024, frameBytes * 256));
 }
 
+/** One throughput run and its latency samples (to combine runs). */
+export interface ThroughputMeasurement {
+  run: ThroughputRun;
+  latency: Histogram;
+}
+
+/**
+ * One result from several runs of the same relay and size (interleaved with the other
+ * relay's, so that a machine whose load drifts affects both alike): all their windows,
+ * medians over them.
+ */
+export function combineThroughput(measurements: readonly ThroughputMeasurement[]): ThroughputRun {
+  const first = measurements[0];
+  if (!first) throw new Error('no throughput run to combine');
+  const windows = measurements.flatMap((m) => m.run.windows);
+  const latency = new Histogram();
+  for (const m of measurements) latency.add(m.latency.toData());
+  const unexpectedCloses: Record<string, number> = {};
+  for (const m of measurements) for (const [key, count] of Object.entries(m.run.errors.unexpectedCloses)) unexpectedCloses[key] = (unexpectedCloses[key] ?? 0) + count;
+  const sum = (pick: (run: ThroughputRun) => number) => measurements.reduce((total, m) => total + pick(m.run), 0);
+  return {
+    ...first.run,
+    messagesPerSecond: median(windows.map((w) => w.messagesPerSecond)),
+    megabytesPerSecond: median(windows.map((w) => w.megabytesPerSecond)),
+    relayCores: median(windows.map((w) => w.relayCores)),
+    generatorCores: median(windows.map((w) => w.generatorCores)),
+    otherCores: median(windows.map((w) => w.otherCores)),
+    windows,
+    latency: latency.summary(),
+    relayMicrosPerMessage: median(windows.map((w) => (w.relayCores * 1e6) / w.messagesPerSecond)),
+    relayPeakRssBytes: Math.max(...measurements.map((m) => m.run.relayPeakRssBytes)),
+    needKeyframe: sum((run) => run.needKeyframe),
+    errors: {
+      total: sum((run) => run.errors.total),
+      connectFailed: sum((run) => run.errors.connectFailed),
+      unexpectedCloses,
+      socketErrors: sum((run) => run.errors.socketErrors),
+      serverErrors: sum((run) => run.errors.serverErrors),
+      undeliveredFrames: sum((run) => run.errors.undeliveredFrames),
+      samples: measurements.flatMap((m) => m.run.errors.samples).slice(0, 10),
+    },
+  };
+}
+
 /** Saturates `relay` with frames of `options.frameBytes` and measures what reaches the agents. */
-export async function runThroughput(relay: RelayKind, options: ThroughputOptions): Promise<ThroughputRun> {
+export async function runThroughput(relay: RelayKind, options: ThroughputOptions): Promise<ThroughputMeasurement> {
   const server = await startRelay(relay, {
     sessions: options.sessions,
     ...(relay === 'opencobrowse' && options.relayConfig ? { relayConfig: options.relayConfig } : {}),
@@ -83,7 +127,7 @@ export async function runThroughput(relay: RelayKind, options: ThroughputOptions
     const final = await generator.stop();
     const messagesPerSecond = median(windows.map((w) => w.messagesPerSecond));
     const relayCores = median(windows.map((w) => w.relayCores));
-    return {
+    const run: ThroughputRun = {
       relay,
       frameBytes: options.frameBytes,
       sessions: ready.sessions,
@@ -100,6 +144,7 @@ export async function runThroughput(relay: RelayKind, options: ThroughputOptions
       needKeyframe,
       errors: summariseErrors(final.errors, final),
     };
+    return { run, latency };
   } finally {
     monitor?.stop();
     await generator?.kill();
