@@ -365,9 +365,19 @@ export class Mirror {
   /** Keeps the mirror still: no navigation, no form submission, no scrolling of its own. */
   private guardDocument(doc: Document): void {
     const prevent = (event: Event) => event.preventDefault();
-    for (const type of ['click', 'auxclick', 'submit', 'dragstart', 'wheel', 'keydown']) {
+    // Anything that would let the agent's browser change the mirror by itself: navigation,
+    // submission, text editing (typing, paste, drop), native select popups, scrolling.
+    for (const type of ['click', 'auxclick', 'submit', 'dragstart', 'drop', 'paste', 'cut', 'beforeinput', 'wheel', 'keydown']) {
       doc.addEventListener(type, prevent, { capture: true, passive: false });
     }
+    doc.addEventListener(
+      'mousedown',
+      (event) => {
+        const target = event.target as Element | null;
+        if (target?.closest?.('select, option')) event.preventDefault(); // no native popup
+      },
+      { capture: true, passive: false },
+    );
     doc.addEventListener('scroll', (event) => this.holdScroll(event.target as Node), { capture: true, passive: true });
     doc.addEventListener('load', () => this.reapplyScrolls(), { capture: true, passive: true });
   }
