@@ -167,6 +167,16 @@ describe('remote control', () => {
     expect(audit.map((entry) => entry.event)).toEqual(expect.arrayContaining(['rc.refused', 'rc.action', 'rc.ended']));
   });
 
+  it('[RC3] an agent withdraws an unanswered request; the visitor is told to close its prompt', async () => {
+    const server = await startTestServer();
+    const { visitor, agent } = await session(server, await ticketFor(server));
+    agent.send({ type: 'rc-request', enable: true });
+    await visitor.next('rc-request');
+    agent.send({ type: 'rc-request', enable: false });
+    expect(await visitor.next('rc')).toEqual({ type: 'rc', enabled: false, suspended: false });
+    expect(await agent.next('rc')).toEqual({ type: 'rc', enabled: false, suspended: false });
+  });
+
   it('[RC6] a visitor socket can never send agent commands', async () => {
     const server = await startTestServer();
     const { visitor } = await session(server, await ticketFor(server));

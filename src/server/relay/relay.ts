@@ -357,6 +357,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
           return;
         }
         const was = state.rc.enabled;
+        session.rcRequested = false;
         state.rc = { enabled: message.enabled, suspended: message.enabled && message.suspended === true };
         session.broadcastToAgents({ type: 'rc', ...state.rc });
         if (!was && message.enabled) this.audit({ event: 'rc.granted', session });
@@ -364,6 +365,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         return;
       }
       case 'rc-declined':
+        session.rcRequested = false;
         session.broadcastToAgents({ type: 'rc-declined' });
         this.audit({ event: 'rc.declined', session });
         return;
@@ -399,8 +401,14 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         const action = this.permitted(connection, session, { kind: 'rc-request', enable: message.enable });
         if (!action) return;
         if (message.enable) {
+          session.rcRequested = true;
           session.toVisitor({ type: 'rc-request', agent: from });
           this.audit({ event: 'rc.requested', session, agentId: agent.agentId });
+        } else if (session.rcRequested && !state.rc.enabled) {
+          // [RC3] withdrawn before the visitor answered: the visitor's prompt closes.
+          session.rcRequested = false;
+          session.toVisitor({ type: 'rc', enabled: false, suspended: false });
+          session.broadcastToAgents({ type: 'rc', ...state.rc });
         } else if (state.rc.enabled) {
           state.rc = { enabled: false, suspended: false };
           session.toVisitor({ type: 'rc', ...state.rc });

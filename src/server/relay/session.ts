@@ -79,6 +79,8 @@ export class Session {
   readonly log: CatchUpLog;
   /** The sequence number the next keyframe or delta must carry ([FR5]). */
   expectedSeq = 1;
+  /** An agent asked for control and the visitor has not answered yet ([RC3]). */
+  rcRequested = false;
   /** Whether any agent ever joined (random codes expire while unused). */
   everJoined = false;
   ended = false;
