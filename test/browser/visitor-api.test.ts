@@ -126,7 +126,8 @@ describe('[AP1] session messages', () => {
     expect(await call(v.page, 'isSessionPaused')).toBe(false);
     expect(await call(v.page, 'getSessionState', 'agents')).toBeUndefined();
     expect(await call(v.page, 'getUserState', 'a')).toBeUndefined();
-    expect(v.console.filter((m) => m.type === 'error').map((m) => m.text)).toEqual([
+    // Console messages reach the test after the calls return.
+    await expect.poll(() => v.console.filter((m) => m.type === 'error').map((m) => m.text)).toEqual([
       '[cobrowse] setUserState: there is no session; call it after sessionstart',
       '[cobrowse] enableRC: there is no session; call it after sessionstart',
       '[cobrowse] pauseSession: there is no session; call it after sessionstart',
@@ -224,10 +225,13 @@ describe('[AP3] pauseSession', () => {
     await call(v.page, 'pauseSession', { pause: false });
     await expect.poll(() => agentMessages(agent, 'paused').length).toBe(2);
     await expect.poll(() => agent.client.frames.length).toBeGreaterThan(before);
-    // Nothing was sent while paused: the first frame after it is a keyframe, which has the change.
+    // Nothing of the page was sent while paused: the change first reaches the agent in the
+    // keyframe sent on resume (a delta written before the pause may still arrive first).
+    await expect.poll(() => frameTexts(agent).slice(before).some((f) => f.kind === FrameKind.Keyframe)).toBe(true);
     const after = frameTexts(agent).slice(before);
-    expect(after[0]!.kind).toBe(FrameKind.Keyframe);
-    expect(after[0]!.text).toContain('while paused');
+    const keyframe = after.findIndex((f) => f.kind === FrameKind.Keyframe);
+    expect(after.slice(0, keyframe).some((f) => f.text.includes('while paused'))).toBe(false);
+    expect(after[keyframe]!.text).toContain('while paused');
     expect(await call(v.page, 'isSessionPaused')).toBe(false);
     agent.close();
     await context.close();
@@ -277,7 +281,7 @@ describe('[RC1] [RC2] remote-control consent through the API', () => {
       const v = await openVisitorPage(context, noRcSite.url);
       await startSession(v.page, 'no-rc');
       expect(await call(v.page, 'enableRC', true)).toBe(false);
-      expect(v.console.at(-1)?.text).toBe('[cobrowse] enableRC: remote control is turned off for this group');
+      await expect.poll(() => v.console.at(-1)?.text).toBe('[cobrowse] enableRC: remote control is turned off for this group');
       expect(sentControls(v).some((m) => m.type === 'rc')).toBe(false);
     } finally {
       await context.close();
@@ -360,7 +364,7 @@ describe('the tag: buttons, hotkeys, extra groups', () => {
     await call(v.page, 'stopSession');
     await waitForEvent(v.page, 'sessionend');
     await call(v.page, 'startSession', { groupid: '99999', sessionKey: 'elsewhere' });
-    expect(v.console.at(-1)?.text).toContain('group 99999 is not one of this page\'s groups');
+    await expect.poll(() => v.console.at(-1)?.text).toContain('group 99999 is not one of this page\'s groups');
     await context.close();
   });
 

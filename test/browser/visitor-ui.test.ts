@@ -284,7 +284,8 @@ describe('language, isolation, data-ui', () => {
     const { page } = v;
     await startSession(page, 'ui-custom');
     await call(page, 'showButton');
-    expect(v.console.at(-1)?.text).toBe('[cobrowse] showButton: the default visitor UI is off (data-ui is set): the site shows its own');
+    // Console messages reach the test after the call returns.
+    await expect.poll(() => v.console.at(-1)?.text).toBe('[cobrowse] showButton: the default visitor UI is off (data-ui is set): the site shows its own');
     const agent = await joinAsAgent(server, 'ui-custom');
     agent.send({ type: 'rc-request', enable: true });
     await waitForEvent(page, 'rcrequested');
