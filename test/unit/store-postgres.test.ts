@@ -96,6 +96,32 @@ describePostgres(`PostgreSQL (${reason ?? 'reachable'})`, () => {
       }
     });
 
+    it('migrates in its own schema while another schema of the database has Kysely migration tables', async () => {
+      const first = await freshSchema();
+      const second = await freshSchema();
+      const secrets = SecretBox.random();
+      const a = openPostgresStore(DATABASE_URL, { secrets, schema: first.schema });
+      const b = openPostgresStore(DATABASE_URL, { secrets, schema: second.schema });
+      try {
+        await a.migrate();
+        await b.migrate();
+        await b.createGroup({ id: '10000', name: 'B', apiKey: null });
+        const tables = await admin(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = '${second.schema}' AND table_name LIKE 'kysely_%' ORDER BY 1`,
+        );
+        expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual([
+          'kysely_migration',
+          'kysely_migration_lock',
+        ]);
+        expect(await a.getGroup('10000')).toBeUndefined();
+      } finally {
+        await a.close();
+        await b.close();
+        await first.drop();
+        await second.drop();
+      }
+    });
+
     it('openStore refuses a server whose secret key differs from the database’s, naming the fix', async () => {
       const { schema, drop } = await freshSchema();
       const url = `${DATABASE_URL}${DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;

@@ -7,7 +7,7 @@
  * Group API keys are sealed with the installation's `SecretBox` on the way in and opened
  * on the way out, so callers see them in clear and the database never holds them so.
  */
-import { Migrator, type Kysely, type Selectable } from 'kysely';
+import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type {
   Agent,
   AuditEntry,
@@ -80,7 +80,14 @@ export class SqlStore implements Store {
    * key still stored in clear by an older version.
    */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: createMigrationProvider(this.kind) });
+    const migrator = new Migrator({
+      db: this.db,
+      provider: createMigrationProvider(this.kind),
+      // Kysely looks for its migration tables in every schema unless told which: another
+      // schema of the database with its own (another app, a parallel test run) would make
+      // it skip creating ours. On PostgreSQL they live in the schema our tables go to.
+      ...(this.kind === 'postgres' ? { migrationTableSchema: await this.currentSchema() } : {}),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed =
@@ -99,6 +106,20 @@ export class SqlStore implements Store {
       );
     }
     await this.sealClearApiKeys();
+  }
+
+  /** PostgreSQL's schema for new tables (the first existing one on the search path). */
+  private async currentSchema(): Promise<string> {
+    const { rows } = await sql<{
+      schema: string | null;
+    }>`select current_schema() as schema`.execute(this.db);
+    const schema = rows[0]?.schema;
+    if (!schema)
+      throw new StoreError(
+        'migration',
+        'the database has no schema to create tables in: check the search_path of DATABASE_URL',
+      );
+    return schema;
   }
 
   /** Seals API keys written in clear before migration 0002 (their hash is null). */
