@@ -6,6 +6,11 @@
 import { childBundle, spawnNode, stopChild, waitForLine, type NodeChild } from './child-process.js';
 import type { FromGenerator, GeneratorConfig, GeneratorReady, GeneratorSnapshot, ToGenerator } from './generator-protocol.js';
 
+/** How long the generator may take to answer a request, ms (setting sessions up: more, below). */
+const REQUEST_TIMEOUT_MS = 60_000;
+/** Extra time to set up each session, ms (5,000 sessions: 260 s in all at most). */
+const CONNECT_MS_PER_SESSION = 40;
+
 /** Open files per session in the generator (two sockets) and the slack on top. */
 const FILES_PER_SESSION = 2;
 const FILE_SLACK = 256;
@@ -13,6 +18,7 @@ const FILE_SLACK = 256;
 /** A load generator in its own process. */
 export class GeneratorProcess {
   private readonly waiters: Array<{ type: FromGenerator['type']; resolve(message: FromGenerator): void; reject(error: Error): void }> = [];
+  private sessions = 0;
   private failure: Error | null = null;
 
   private constructor(readonly child: NodeChild) {
@@ -40,7 +46,8 @@ export class GeneratorProcess {
 
   /** Sets up the sessions of `config`; resolves once all are connected (or failed). */
   async start(config: GeneratorConfig): Promise<GeneratorReady> {
-    const reply = await this.request({ type: 'start', config }, 'ready');
+    this.sessions = config.sessions;
+    const reply = await this.request({ type: 'start', config }, 'ready', REQUEST_TIMEOUT_MS + config.sessions * CONNECT_MS_PER_SESSION);
     return (reply as Extract<FromGenerator, { type: 'ready' }>).ready;
   }
 
@@ -72,10 +79,28 @@ export class GeneratorProcess {
     await stopChild(this.child, 2_000);
   }
 
-  private request(message: ToGenerator, until: FromGenerator['type']): Promise<FromGenerator> {
+  /**
+   * Sends `message` and waits for the reply of type `until`. A generator that does not
+   * answer within `timeoutMs` is killed and the request fails: a benchmark never hangs.
+   */
+  private request(message: ToGenerator, until: FromGenerator['type'], timeoutMs = REQUEST_TIMEOUT_MS): Promise<FromGenerator> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiters.push({ type: until, resolve, reject });
+      const timer = setTimeout(() => {
+        this.fail(new Error(`the load generator (${this.sessions} sessions) did not answer ${message.type} within ${timeoutMs / 1000} s`));
+        void this.kill();
+      }, timeoutMs);
+      this.waiters.push({
+        type: until,
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       this.child.process.send(message);
     });
   }

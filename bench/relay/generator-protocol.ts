@@ -61,6 +61,12 @@ export interface GeneratorConfig {
   connectTimeoutMs: number;
   /** Seed of the generator's PRNG (scene order, start offsets). */
   seed: number;
+  /**
+   * Overload guard: when this many bytes are sent and not yet received across all
+   * sessions, the relay (or the machine) is not keeping up; the generator stops sending
+   * rather than queue without bound, and reports `overloaded`. Default 256 MiB.
+   */
+  maxInflightBytes?: number;
 }
 
 /** Errors seen by the generator, cumulative since it started. */
@@ -73,6 +79,8 @@ export interface GeneratorErrors {
   socketErrors: number;
   /** `error` control messages from the server. */
   serverErrors: number;
+  /** The overload guard stopped the traffic (see `GeneratorConfig.maxInflightBytes`). */
+  overloaded: boolean;
   /** The first few error descriptions, for the report. */
   samples: string[];
 }

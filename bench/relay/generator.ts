@@ -17,6 +17,8 @@ import { planReplay, type ReplayPlan, type ReplayScene } from './replay-plan.js'
 
 /** Error descriptions kept for the report. */
 const MAX_ERROR_SAMPLES = 10;
+/** Default of `GeneratorConfig.maxInflightBytes`. */
+const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 /** How long `stop()` waits for the sockets to close before terminating them, ms. */
 const STOP_TIMEOUT_MS = 10_000;
 /** The `Origin` of visitor sockets: a customer site, as in production. */
@@ -197,7 +199,10 @@ export class LoadGenerator {
   private windowStart = performance.now();
   private begunAt = performance.now();
   private windowCpu = 0;
-  private readonly errors: GeneratorErrors = { connectFailed: 0, unexpectedCloses: {}, socketErrors: 0, serverErrors: 0, samples: [] };
+  private readonly errors: GeneratorErrors = { connectFailed: 0, unexpectedCloses: {}, socketErrors: 0, serverErrors: 0, overloaded: false, samples: [] };
+  /** Bytes sent and not yet received, all sessions (the overload guard). */
+  private inflightBytes = 0;
+  private readonly maxInflightBytes: number;
   private readonly random: () => number;
   private running = false;
   private stopped = false;
@@ -215,6 +220,7 @@ export class LoadGenerator {
 
   constructor(private readonly config: GeneratorConfig) {
     this.random = prng(config.seed);
+    this.maxInflightBytes = config.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
     const traffic = config.traffic;
     if (traffic.mode === 'saturate') {
       this.saturateFrame = syntheticFrame(FrameKind.Delta, traffic.frameBytes);
@@ -326,6 +332,7 @@ export class LoadGenerator {
       const counters = this.window;
       counters.framesReceived++;
       counters.bytesReceived += data.length;
+      this.inflightBytes -= data.length;
       counters.latency.record(now - readStamp(data));
       if (this.saturateFrame) {
         session.inflight -= data.length;
@@ -413,6 +420,15 @@ export class LoadGenerator {
     visitor.send(frame);
     this.window.framesSent++;
     this.window.bytesSent += frame.length;
+    this.inflightBytes += frame.length;
+    if (this.inflightBytes > this.maxInflightBytes && this.running) this.overload();
+  }
+
+  /** The relay is not keeping up: stop sending instead of queueing without bound. */
+  private overload(): void {
+    this.errors.overloaded = true;
+    this.sample(`overloaded: ${(this.inflightBytes / 1024 / 1024).toFixed(0)} MiB sent and not received; traffic stopped`);
+    this.pause();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -556,7 +572,9 @@ export class LoadGenerator {
       }
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(closes), new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
+    // Behind an overload backlog a closing handshake would wait for all of it: do not wait.
+    const wait = this.errors.overloaded ? 0 : STOP_TIMEOUT_MS;
+    await Promise.race([Promise.all(closes), new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
     clearTimeout(timer);
     for (const session of this.sessions) {
       session.visitor?.terminate();
@@ -571,5 +589,10 @@ export class LoadGenerator {
 
   private cloneErrors(): GeneratorErrors {
     return { ...this.errors, unexpectedCloses: { ...this.errors.unexpectedCloses }, samples: [...this.errors.samples] };
+  }
+
+  /** Whether the overload guard stopped the traffic. */
+  get overloaded(): boolean {
+    return this.errors.overloaded;
   }
 }

@@ -72,6 +72,7 @@ export async function runIdleMemory(options: IdleMemoryOptions): Promise<IdleMem
         unexpectedCloses,
         socketErrors: first.socketErrors + second.socketErrors,
         serverErrors: first.serverErrors + second.serverErrors,
+        overloaded: false,
         samples: [...first.samples, ...second.samples],
       },
       null,

@@ -15,6 +15,7 @@ function errors(summary: ErrorSummary): string {
   if (summary.socketErrors) parts.push(`${summary.socketErrors} socket errors`);
   if (summary.serverErrors) parts.push(`${summary.serverErrors} server errors`);
   if (summary.undeliveredFrames) parts.push(`${summary.undeliveredFrames} frames undelivered`);
+  if (summary.overloaded) parts.push('overloaded: traffic stopped');
   return `${summary.total} (${parts.join(', ')})`;
 }
 

@@ -21,6 +21,11 @@ export interface ErrorSummary {
   serverErrors: number;
   /** Frames sent and never delivered (counted after the traffic stopped and drained). */
   undeliveredFrames: number;
+  /**
+   * The relay (or the machine) did not keep up: bytes in flight passed the generator's
+   * bound and it stopped sending. The run's figures are then those of an overloaded relay.
+   */
+  overloaded: boolean;
   /** The first few error descriptions. */
   samples: string[];
 }

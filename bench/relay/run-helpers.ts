@@ -15,12 +15,13 @@ export function summariseErrors(errors: GeneratorErrors, final: GeneratorSnapsho
   const closes = Object.values(errors.unexpectedCloses).reduce((a, b) => a + b, 0);
   const undeliveredFrames = final ? Math.max(0, final.framesSent - final.framesReceived) : 0;
   return {
-    total: errors.connectFailed + closes + errors.socketErrors + errors.serverErrors + undeliveredFrames,
+    total: errors.connectFailed + closes + errors.socketErrors + errors.serverErrors + undeliveredFrames + (errors.overloaded ? 1 : 0),
     connectFailed: errors.connectFailed,
     unexpectedCloses: errors.unexpectedCloses,
     socketErrors: errors.socketErrors,
     serverErrors: errors.serverErrors,
     undeliveredFrames,
+    overloaded: errors.overloaded,
     samples: errors.samples,
   };
 }

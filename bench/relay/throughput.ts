@@ -72,6 +72,7 @@ export function combineThroughput(measurements: readonly ThroughputMeasurement[]
       socketErrors: sum((run) => run.errors.socketErrors),
       serverErrors: sum((run) => run.errors.serverErrors),
       undeliveredFrames: sum((run) => run.errors.undeliveredFrames),
+      overloaded: measurements.some((m) => m.run.errors.overloaded),
       samples: measurements.flatMap((m) => m.run.errors.samples).slice(0, 10),
     },
   };
