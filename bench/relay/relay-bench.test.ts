@@ -14,10 +14,20 @@ import { DRAIN_MS } from './run-helpers.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { signIn } from './tickets.js';
 
-async function drive(target: RelayTarget, traffic: TrafficSpec, sessions: number, ms: number) {
+async function drive(target: RelayTarget, traffic: TrafficSpec, sessions: number, ms: number, maxInflightBytes?: number) {
   const generator = await GeneratorProcess.spawn(sessions);
   try {
-    const ready = await generator.start({ target, sessions, keyPrefix: 'test', traffic, framesDir: framesDir(), connectConcurrency: 8, connectTimeoutMs: 20_000, seed: 5 });
+    const ready = await generator.start({
+      target,
+      sessions,
+      keyPrefix: 'test',
+      traffic,
+      framesDir: framesDir(),
+      connectConcurrency: 8,
+      connectTimeoutMs: 20_000,
+      seed: 5,
+      ...(maxInflightBytes !== undefined ? { maxInflightBytes } : {}),
+    });
     await generator.begin();
     await sleep(ms);
     await generator.pause();
@@ -49,6 +59,13 @@ describe.each(['opencobrowse', 'bare'] as const)('load generator against %s', (k
     expect(final.framesReceived).toBeGreaterThan(1000);
     expect(final.framesReceived).toBe(final.framesSent);
     expect(final.errors.unexpectedCloses).toEqual({});
+  });
+
+  it('stops sending and says so when more is in flight than the overload bound', async () => {
+    // A bound below one keyframe: the first frame already trips it.
+    const { final } = await drive(relay.target, { mode: 'replay', bitsPerSecond: 50_000 }, 5, 3_000, 1_000);
+    expect(final.errors.overloaded).toBe(true);
+    expect(final.framesSent).toBe(1);
   });
 });
 
