@@ -32,7 +32,7 @@ import { startServerProcess, type ServerProcess } from './relay/index.js';
 import { signIn } from './relay/tickets.js';
 import { renderReport } from './report.js';
 import { evaluateTargets, type BenchResults, type ProfileRecord } from './results.js';
-import { measureSizes } from './sizes.js';
+import { measureSizes, visitorBundleShares } from './sizes.js';
 
 /** How much of everything one run does. */
 interface Plan {
@@ -125,6 +125,7 @@ export async function main(): Promise<void> {
     latency: null,
     lateJoin: null,
     sizes: null,
+    visitorShares: null,
     relay: null,
     profiles: [],
     failures: [],
@@ -213,6 +214,7 @@ export async function main(): Promise<void> {
     if (wanted('sizes')) {
       await step('6. Script sizes', async () => {
         results.sizes = await measureSizes(root);
+        results.visitorShares = await visitorBundleShares(root);
       });
     }
     if (plan.profile && browser) {

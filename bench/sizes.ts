@@ -4,7 +4,7 @@
  * built here for context: our capture core alone (Recorder + FrameWriter) and rrweb's
  * recorder alone (`import { record } from 'rrweb'`), both minified by esbuild.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -35,21 +35,52 @@ function measure(bytes: Uint8Array): Pick<ScriptSize, 'minified' | 'gzip' | 'bro
   };
 }
 
+/** The options scripts/build.mjs bundles the served scripts with. */
+const BROWSER_BUNDLE: BuildOptions = {
+  bundle: true,
+  write: false,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'silent',
+};
+
 /** Bundles `contents` (an ESM module resolved from the repository) minified, as a browser IIFE. */
 async function bundleOf(repoRoot: string, contents: string): Promise<Uint8Array> {
-  const result = await build({
-    absWorkingDir: repoRoot,
-    stdin: { contents, resolveDir: repoRoot, loader: 'ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: ['chrome100', 'firefox100', 'safari15'],
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.contents;
+  const result = await build({ ...BROWSER_BUNDLE, absWorkingDir: repoRoot, stdin: { contents, resolveDir: repoRoot, loader: 'ts' } });
+  const file = result.outputFiles?.[0];
+  if (!file) throw new Error('esbuild wrote no bundle');
+  return file.contents;
+}
+
+/** A source file's share of a bundle. */
+export interface BundleShare {
+  /** Source path relative to the repository (or `node_modules/<package>`). */
+  source: string;
+  /** Minified bytes it contributes. */
+  bytes: number;
+}
+
+/** The visitor engine's entry (scripts/build.mjs). */
+const VISITOR_ENTRY = 'src/visitor/engine/index.ts';
+
+/**
+ * Which sources the visitor engine's minified bytes come from (esbuild's metafile), biggest
+ * first, packages folded together. Gzip does not split by file; minified bytes are the
+ * nearest measure of what each part costs.
+ */
+export async function visitorBundleShares(repoRoot: string): Promise<BundleShare[]> {
+  const result = await build({ ...BROWSER_BUNDLE, absWorkingDir: repoRoot, entryPoints: [VISITOR_ENTRY], outfile: 'visitor.js', metafile: true });
+  const output = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);
+  const shares = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const packageName = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+    const source = packageName ? `node_modules/${packageName}` : input;
+    shares.set(source, (shares.get(source) ?? 0) + bytesInOutput);
+  }
+  return [...shares.entries()].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Measures every script. */

@@ -17,7 +17,7 @@ import type { Token } from '../../src/shared/dom/format.js';
 import { record, EventType } from 'rrweb';
 import { createCache, createMirror, rebuildIntoSandboxedIframe } from 'rrweb-snapshot';
 import { applyBurst, planBurst } from './burst-plan.js';
-import type { BurstMeasure, CaptureSizes, CaptureTiming, RebuildMeasure } from './measures.js';
+import type { BurstMeasure, CaptureSizes, CaptureTail, CaptureTiming, RebuildMeasure } from './measures.js';
 
 /** How long the page must stay quiet after a capture for its background work to count, ms. */
 const CAPTURE_TAIL_MS = 700;
@@ -112,6 +112,17 @@ interface Running {
 let running: Running | null = null;
 /** Sizes the last capture's keyframe once its timing is over (a separate call, so its CPU time is not counted). */
 let sizeLastCapture: ((keepPayload: boolean) => Promise<CaptureSizes>) | null = null;
+/** Waits out the last capture's background work and reports its long tasks. */
+let finishLastCapture: (() => Promise<CaptureTail>) | null = null;
+
+/** Lets the capture's background work run, then reads the long tasks since it began. */
+function tailOf(watch: LongTaskWatch, start: number): () => Promise<CaptureTail> {
+  return async () => {
+    await sleep(CAPTURE_TAIL_MS);
+    const tasks = watch.stop(start, performance.now());
+    return { longestTaskMs: tasks.longestMs, longTasks: tasks.count, longTaskList: tasks.tasks };
+  };
+}
 /** rrweb events emitted during a burst, kept until the timing is over. */
 const pending: unknown[] = [];
 
@@ -170,8 +181,7 @@ async function captureOurs(): Promise<CaptureTiming> {
   });
   await sent;
   await written;
-  await sleep(CAPTURE_TAIL_MS);
-  const tasks = watch.stop(start, performance.now());
+  finishLastCapture = tailOf(watch, start);
   state.stop = () => {
     recorder.stop();
     writer.close();
@@ -196,9 +206,6 @@ async function captureOurs(): Promise<CaptureTiming> {
     elements,
     readyMs: at - start,
     serializedMs: serializedAt - start,
-    longestTaskMs: tasks.longestMs,
-    longTasks: tasks.count,
-    longTaskList: tasks.tasks,
     errors,
   };
 }
@@ -228,8 +235,7 @@ async function captureRrweb(): Promise<CaptureTiming> {
     },
   });
   const returnedAt = performance.now();
-  await sleep(CAPTURE_TAIL_MS);
-  const tasks = watch.stop(start, performance.now());
+  finishLastCapture = tailOf(watch, start);
   state.stop = () => stop?.();
   running = state;
   if (!full) throw new Error('rrweb.record emitted no full snapshot');
@@ -253,9 +259,6 @@ async function captureRrweb(): Promise<CaptureTiming> {
     elements,
     readyMs: at - start,
     serializedMs: returnedAt - start,
-    longestTaskMs: tasks.longestMs,
-    longTasks: tasks.count,
-    longTaskList: tasks.tasks,
     errors,
   };
 }
@@ -435,6 +438,8 @@ export interface BenchApi {
   /** Captures the page; sizes come from `captureSizes()` after. */
   captureOurs(): Promise<CaptureTiming>;
   captureRrweb(): Promise<CaptureTiming>;
+  /** Waits 0.7 s of the last capture's background work; its long tasks. */
+  captureTail(): Promise<CaptureTail>;
   /** The last capture's sizes; `keepPayload`: its JSON text too (for the rebuild benchmark). */
   captureSizes(keepPayload: boolean): Promise<CaptureSizes>;
   burst(seed: number): Promise<BurstMeasure>;
@@ -444,10 +449,15 @@ export interface BenchApi {
   rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMeasure>;
 }
 
+async function captureTail(): Promise<CaptureTail> {
+  if (!finishLastCapture) throw new Error('captureTail() needs a capture first');
+  return finishLastCapture();
+}
+
 async function captureSizes(keepPayload: boolean): Promise<CaptureSizes> {
   if (!sizeLastCapture) throw new Error('captureSizes() needs a capture first');
   return sizeLastCapture(keepPayload);
 }
 
-const api: BenchApi = { captureOurs, captureRrweb, captureSizes, burst, rebuildOurs, rebuildOursCompressed, rebuildRrweb };
+const api: BenchApi = { captureOurs, captureRrweb, captureTail, captureSizes, burst, rebuildOurs, rebuildOursCompressed, rebuildRrweb };
 (window as unknown as { OCBench: BenchApi }).OCBench = api;

@@ -41,7 +41,7 @@ async function threadTimeMs(cdp: CDPSession): Promise<number> {
   return metric.value * 1000;
 }
 
-/** One capture in `page`: timing (with its main-thread CPU time), then sizes. */
+/** One capture in `page`: timing (with main-thread CPU time), its tail, then sizes. */
 async function captureIn(page: Page, side: Side, keepPayload: boolean): Promise<CaptureMeasure> {
   const cdp = await page.context().newCDPSession(page);
   try {
@@ -51,9 +51,11 @@ async function captureIn(page: Page, side: Side, keepPayload: boolean): Promise<
       side === 'ours'
         ? await page.evaluate(() => (window as unknown as BenchWindow).OCBench.captureOurs())
         : await page.evaluate(() => (window as unknown as BenchWindow).OCBench.captureRrweb());
-    const cpuMs = (await threadTimeMs(cdp)) - cpuBefore;
+    const cpuReady = await threadTimeMs(cdp);
+    const tail = await page.evaluate(() => (window as unknown as BenchWindow).OCBench.captureTail());
+    const cpuAfter = await threadTimeMs(cdp);
     const sizes = await page.evaluate((keep) => (window as unknown as BenchWindow).OCBench.captureSizes(keep), keepPayload);
-    return { ...timing, ...sizes, cpuMs };
+    return { ...timing, ...tail, ...sizes, cpuMs: cpuReady - cpuBefore, cpuWithTailMs: cpuAfter - cpuBefore };
   } finally {
     await cdp.detach().catch(() => {});
   }

@@ -4,13 +4,24 @@
  */
 
 /** One keyframe capture: ours (Recorder → FrameWriter) or rrweb's full snapshot. */
-export interface CaptureMeasure extends CaptureTiming, CaptureSizes {
+export interface CaptureMeasure extends CaptureTiming, CaptureTail, CaptureSizes {
   /**
-   * Main-thread CPU time of the renderer while capturing (CDP `Performance` ThreadTime over
-   * the timing call: the capture, the work after it, 0.7 s of tail), ms. Unlike wall times it
-   * barely grows when other processes want the CPU.
+   * Main-thread CPU time of the renderer until the keyframe was ready (CDP `Performance`
+   * ThreadTime), ms. Unlike wall times it barely grows when other processes want the CPU.
    */
   cpuMs: number;
+  /** The same, including 0.7 s after (ours: the background scroll-offset scan; rrweb: nothing). */
+  cpuWithTailMs: number;
+}
+
+/** The long tasks of a capture and the 0.7 s after it. */
+export interface CaptureTail {
+  /** Longest main-thread task while capturing (PerformanceObserver `longtask`, so 0 = none over 50 ms). */
+  longestTaskMs: number;
+  /** Number of tasks over 50 ms while capturing. */
+  longTasks: number;
+  /** Each task over 50 ms: [start after the capture began, duration], ms (where in the capture it fell). */
+  longTaskList: [number, number][];
 }
 
 /** What the page measures while capturing. */
@@ -26,12 +37,6 @@ export interface CaptureTiming {
   readyMs: number;
   /** Ours: until the recorder wrote its last piece (before compression finished). rrweb: until `record()` returned. */
   serializedMs: number;
-  /** Longest main-thread task while capturing (PerformanceObserver `longtask`, so 0 = none over 50 ms). */
-  longestTaskMs: number;
-  /** Number of tasks over 50 ms while capturing. */
-  longTasks: number;
-  /** Each task over 50 ms: [start after the capture began, duration], ms (where in the capture it fell). */
-  longTaskList: [number, number][];
   /** Errors the capture reported (expected: none). */
   errors: string[];
 }
