@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.js';
 
 interface CallFrame {
   functionName: string;
@@ -74,8 +75,14 @@ class SourceMap {
   constructor(mapFile: string) {
     const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string; mappings: string };
     const base = path.dirname(mapFile);
-    // Sources relative to the repository (the map's folder is dist/, so `../src/…` → `src/…`).
-    this.sources = map.sources.map((source) => path.relative(path.resolve(base, '..'), path.resolve(base, map.sourceRoot ?? '', source)));
+    // Sources relative to the repository when inside it (`src/…`, `bench/…`), else to the
+    // folder above the map's (a bundle in dist/ of another tree).
+    const root = repoRoot();
+    this.sources = map.sources.map((source) => {
+      const absolute = path.resolve(base, map.sourceRoot ?? '', source);
+      const inRepo = path.relative(root, absolute);
+      return inRepo.startsWith('..') ? path.relative(path.resolve(base, '..'), absolute) : inRepo;
+    });
     let source = 0;
     let originalLine = 0;
     for (const line of map.mappings.split(';')) {

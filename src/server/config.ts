@@ -89,6 +89,12 @@ export interface ServerConfig {
    */
   sessionLookupMaxFailuresPerMinute: number;
   demo: DemoConfig;
+  /**
+   * Origins of CRM pages that may embed the viewer in an iframe and drive it through the
+   * Agent API (`https://crm.example.com`, exact origins). Default none: the viewer can be
+   * embedded by this server's own pages only.
+   */
+  crmOrigins: string[];
   /** Groups from the config file. Default none. */
   groups: GroupConfig[];
   /** Relay limits overriding `DEFAULT_RELAY_CONFIG`. Default none. */
@@ -151,6 +157,7 @@ const fileSchema = v.strictObject({
   dataDir: v.optional(v.pipe(v.string(), v.minLength(1))),
   databaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
   publicUrl: v.optional(v.string()),
+  crmOrigins: v.optional(v.array(v.string())),
   logLevel: v.optional(v.picklist(LOG_LEVELS)),
   trustProxy: v.optional(v.boolean()),
   loginMaxFailuresPerMinute: v.optional(positiveInt),
@@ -283,6 +290,27 @@ export function findPackageRoot(
   }
 }
 
+/** Checks a list of exact origins (`scheme://host[:port]`, nothing after). */
+function parseOrigins(values: readonly string[], source: string): string[] {
+  return values
+    .map((value) => value.trim())
+    .filter((value) => value !== '')
+    .map((value) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        return fail(`${source}: "${value}" is not an origin like https://crm.example.com`);
+      }
+      // No wildcards: the viewer answers postMessage from exact origins only.
+      const exact = url.origin === value.replace(/\/$/, '') && !url.hostname.includes('*');
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !exact) {
+        return fail(`${source}: "${value}" is not an origin like https://crm.example.com (scheme, host and port only)`);
+      }
+      return url.origin;
+    });
+}
+
 /** A complete config from defaults and the fields given (for tests and embedding). */
 export function createConfig(
   overrides: Partial<ServerConfig> = {},
@@ -307,6 +335,7 @@ export function createConfig(
       password: overrides.demo?.password,
       apiKey: overrides.demo?.apiKey,
     },
+    crmOrigins: overrides.crmOrigins ?? [],
     groups: overrides.groups ?? [],
     relay: overrides.relay ?? {},
     publicDir: overrides.publicDir ?? path.join(root, 'dist', 'public'),
@@ -435,6 +464,10 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
         password: nonEmpty('COBROWSE_DEMO_PASSWORD'),
         apiKey: demoApiKey,
       },
+      crmOrigins: parseOrigins(
+        nonEmpty('COBROWSE_CRM_ORIGINS')?.split(',') ?? file.crmOrigins ?? [],
+        nonEmpty('COBROWSE_CRM_ORIGINS') !== undefined ? 'COBROWSE_CRM_ORIGINS' : `${configPath}: crmOrigins`,
+      ),
       groups: file.groups ?? [],
       relay: file.relay ?? {},
     },

@@ -289,6 +289,7 @@ export async function startServer(
       logger,
       publicDir: config.publicDir,
       trustProxy: config.trustProxy,
+      crmOrigins: config.crmOrigins,
     });
     closers.push(() => app.close());
 

@@ -2,45 +2,24 @@
  * The Agent API from a CRM page on another origin than the server, as in production: the
  * server's `crmOrigins` setting lets that origin frame the viewer (`frame-ancestors`) and
  * talk to it (the viewer's `crmOrigins` configuration); any other origin can do neither.
- *
- * The setting belongs to the server (`crmOrigins` in its configuration). These tests probe
- * whether the server under test has it, and run when it does; until then they are reported
- * as skipped, not passed.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
-import { signIn, startTestServer, type TestServer, type TestServerOptions } from '../helpers/start-server.js';
+import { startTestServer, type TestServer } from '../helpers/start-server.js';
 import { serveStatic, type StaticServer } from '../helpers/static-server.js';
 import { agentCall, agentContext, crmEvent, crmHtml, protocolVisitor, viewerFrame, waitForSession } from '../fixtures/crm/crm-harness.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/crm');
 
-/** Starts a server that allows `origins` as CRM origins (an option the server may not have yet). */
+/** Starts a server that allows `origins` as CRM origins. */
 function serverFor(origins: string[]): Promise<TestServer> {
-  return startTestServer({ crmOrigins: origins } as TestServerOptions);
+  return startTestServer({ crmOrigins: origins });
 }
 
-/** Whether the server applies `crmOrigins` to the viewer page (frame-ancestors and its configuration). */
-async function serverHasCrmOrigins(): Promise<boolean> {
-  const origin = 'https://crm.example.com';
-  const server = await serverFor([origin]);
-  try {
-    const cookie = await signIn(server);
-    const response = await fetch(`${server.baseUrl}/agentjoin/AgentView.aspx?SessionKey=probe&Wait=1`, { headers: { cookie } });
-    const csp = response.headers.get('content-security-policy') ?? '';
-    const html = await response.text();
-    return /frame-ancestors[^;]*https:\/\/crm\.example\.com/.test(csp) && html.includes('"crmOrigins":["https://crm.example.com"]');
-  } finally {
-    await server.close();
-  }
-}
-
-const supported = await serverHasCrmOrigins();
-
-describe.runIf(supported)('a CRM page on another origin', () => {
+describe('a CRM page on another origin', () => {
   let browser: Browser;
   let server: TestServer;
   let crmSite: StaticServer;
@@ -97,8 +76,4 @@ describe.runIf(supported)('a CRM page on another origin', () => {
     expect(await crm.evaluate(() => (window as unknown as { __events: unknown[] }).__events)).toEqual([]);
     await crm.close();
   });
-});
-
-describe.skipIf(supported)('a CRM page on another origin (waiting for the server\'s crmOrigins setting)', () => {
-  it.skip('runs once the server applies crmOrigins to the viewer page', () => {});
 });

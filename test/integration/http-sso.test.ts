@@ -58,6 +58,22 @@ describe('SSO on the viewer URL', () => {
     expect(login).toMatchObject({ groupId: '10000', detail: { method: 'sso' } });
   });
 
+  it('serves the viewer at once in a CRM\'s cross-site frame, where a redirect would lose the cookie, with the key-free URL for its address bar', async () => {
+    const key = glanceLoginKey('10000', 'demo', unixIn(3600), DEMO_API_KEY);
+    const response = await fetch(`${server.baseUrl}${crmUrl({ partnerid: '10000', partneruserid: 'demo', loginkey: key })}`, {
+      redirect: 'manual',
+      headers: { 'sec-fetch-dest': 'iframe', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    // This server lists no CRM origin: the browser may not show the page in another site's frame.
+    expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'(;|$)/);
+    const html = await response.text();
+    expect(html).toContain('"username":"demo"');
+    expect(html).toContain(`"cleanUrl":"${VIEWER}?SessionKey=1234&Wait=1"`);
+    expect(html).not.toContain(key);
+  });
+
   it('accepts partneruserid=PUID~LOGINKEY and username=USER~LOGINKEY, in any parameter case', async () => {
     const key = glanceLoginKey('10000', 'demo', unixIn(600), DEMO_API_KEY);
     const forms: Record<string, string>[] = [

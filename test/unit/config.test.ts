@@ -35,6 +35,7 @@ describe('configuration', () => {
       loginMaxFailuresPerMinute: 10,
       sessionLookupMaxFailuresPerMinute: 20,
       demo: { enabled: true, port: undefined, password: undefined, apiKey: undefined },
+      crmOrigins: [],
       groups: [],
       relay: {},
       publicDir: path.join(root, 'dist', 'public'),
@@ -161,6 +162,18 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ env: { COBROWSE_CONFIG: path.join(dir, 'missing.json') }, cwd: dir }),
     ).toThrow(/cannot read config file .*missing\.json/);
+  });
+
+  it('takes CRM origins from COBROWSE_CRM_ORIGINS or the file, and refuses anything but an exact origin', async () => {
+    expect(
+      loadConfig({ env: { COBROWSE_CRM_ORIGINS: ' https://crm.example.com , http://localhost:3000/' }, cwd: dir }).crmOrigins,
+    ).toEqual(['https://crm.example.com', 'http://localhost:3000']);
+    const file = path.join(dir, 'crm.json');
+    await writeFile(file, JSON.stringify({ crmOrigins: ['https://desk.example.org'] }));
+    expect(loadConfig({ env: { COBROWSE_CONFIG: file }, cwd: dir }).crmOrigins).toEqual(['https://desk.example.org']);
+    for (const bad of ['*', 'https://*.example.com', 'https://crm.example.com/app', 'crm.example.com', 'ftp://crm.example.com']) {
+      expect(() => loadConfig({ env: { COBROWSE_CRM_ORIGINS: bad }, cwd: dir })).toThrow(/COBROWSE_CRM_ORIGINS: .* is not an origin/);
+    }
   });
 
   it('applies groups with settings from the config file', () => {

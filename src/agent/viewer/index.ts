@@ -15,8 +15,25 @@ export type { ViewerConfig } from './config.js';
 /** The id of the element the viewer is built into. */
 export const ROOT_ELEMENT_ID = 'oc-viewer';
 
+/**
+ * A viewer opened with a login key inside a CRM's frame was served directly (the cookie
+ * would not survive a redirect there): take the key out of the frame's address.
+ */
+function dropLoginKeyFromAddress(doc: Document): void {
+  try {
+    const raw = doc.getElementById('oc-viewer-config')?.textContent;
+    const cleanUrl = raw ? (JSON.parse(raw) as { cleanUrl?: unknown }).cleanUrl : undefined;
+    if (typeof cleanUrl === 'string' && cleanUrl.startsWith('/') && !cleanUrl.startsWith('//')) {
+      history.replaceState(history.state, '', cleanUrl);
+    }
+  } catch {
+    // A malformed config is reported by readViewerConfig below.
+  }
+}
+
 function boot(): void {
   const doc = document;
+  dropLoginKeyFromAddress(doc);
   let root = doc.getElementById(ROOT_ELEMENT_ID);
   if (!root) {
     root = doc.createElement('div');

@@ -43,4 +43,6 @@ export interface HttpDeps {
   publicDir: string;
   /** Trust `X-Forwarded-*` from a reverse proxy. */
   trustProxy: boolean;
+  /** Origins of CRM pages that may embed the viewer (config `crmOrigins`). */
+  crmOrigins: readonly string[];
 }

@@ -140,6 +140,10 @@ export interface ViewerPageOptions {
   wait: boolean;
   ticket: string;
   agent: { username: string; name: string };
+  /** CRM origins whose Agent API may drive this viewer (config `crmOrigins`). */
+  crmOrigins: readonly string[];
+  /** The page's own URL without a login key, for the viewer to put in the address (framed SSO). */
+  cleanUrl?: string;
 }
 
 /** Path of the agent WebSocket endpoint. */
@@ -153,6 +157,8 @@ export function viewerPage(options: ViewerPageOptions): string {
     ticket: options.ticket,
     wsPath: AGENT_WS_PATH,
     agent: options.agent,
+    crmOrigins: options.crmOrigins,
+    ...(options.cleanUrl ? { cleanUrl: options.cleanUrl } : {}),
   };
   return renderPage({
     title: `Session ${options.key} — OpenCobrowse`,

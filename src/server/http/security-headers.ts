@@ -23,8 +23,14 @@ export const PAGE_CSP = [
 /**
  * CSP of the viewer page ([VW3]): scripts only from this server; the mirrored page's
  * styles, images, fonts and media may come from anywhere (the visitor's site and CDNs);
- * `base-uri` allows the mirror document's `<base href>` to the visitor's page.
+ * `base-uri` allows the mirror document's `<base href>` to the visitor's page. CRM pages
+ * allowed to embed the viewer (config `crmOrigins`) join `frame-ancestors`.
  */
+export function viewerCsp(crmOrigins: readonly string[] = []): string {
+  return VIEWER_CSP.replace("frame-ancestors 'self'", ["frame-ancestors 'self'", ...crmOrigins].join(' '));
+}
+
+/** The viewer page's CSP when no CRM origin may embed it. */
 export const VIEWER_CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -55,10 +61,11 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
     if (!reply.hasHeader('content-security-policy'))
       reply.header('content-security-policy', PAGE_CSP);
-    // The viewer page opts out (its CSP's frame-ancestors decides); everything else is never framed by others.
+    // A page with a CSP of its own (the viewer) decides with frame-ancestors; everything
+    // else is never framed by others.
     if (
       !reply.hasHeader('x-frame-options') &&
-      reply.getHeader('content-security-policy') !== VIEWER_CSP
+      reply.getHeader('content-security-policy') === PAGE_CSP
     ) {
       reply.header('x-frame-options', 'SAMEORIGIN');
     }

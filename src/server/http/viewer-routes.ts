@@ -5,7 +5,9 @@
  *
  * With a Glance login key on the URL (`partnerid`, `partneruserid`, `loginkey`; docs/sso.md)
  * the agent is signed in first, then redirected to the same URL without the key, so it
- * stays out of the history and of Referer headers.
+ * stays out of the history and of Referer headers. In a CRM's cross-site iframe the
+ * session cookie would not come back after a redirect (SameSite), so there the viewer is
+ * served at once and removes the key from its address itself.
  *
  * Without `Wait=1` an unknown key answers 404, which would let anyone signed in test codes
  * one by one: failed lookups are counted per IP and per agent, and past the limit every
@@ -21,7 +23,8 @@ import type { HttpDeps } from './context.js';
 import { renderMessagePage } from './html.js';
 import { viewerPage } from './pages.js';
 import { loginUrlFor, type RequestAuth } from './request-auth.js';
-import { VIEWER_CSP } from './security-headers.js';
+import { viewerCsp } from './security-headers.js';
+import type { Agent } from '../store/store.js';
 
 /** The paths that open the viewer. */
 export const VIEWER_PATHS = [
@@ -60,6 +63,11 @@ function sendPage(reply: FastifyReply, status: number, title: string, message: s
   );
 }
 
+/** Whether the request loads an iframe of another site (Fetch Metadata). */
+function framedCrossSite(request: FastifyRequest): boolean {
+  return request.headers['sec-fetch-dest'] === 'iframe' && request.headers['sec-fetch-site'] === 'cross-site';
+}
+
 /** Registers the viewer routes. */
 export function registerViewerRoutes(
   app: FastifyInstance,
@@ -71,12 +79,15 @@ export function registerViewerRoutes(
       .appendAudit({ ...entry, at: Date.now(), sessionId: null, sessionKey: null })
       .catch((error: unknown) => deps.logger.error({ err: error }, 'audit write failed'));
 
-  /** Signs in with the URL's login key, then sends the browser to the URL without it. */
+  /**
+   * Signs in with the URL's login key, then sends the browser to the URL without it, or
+   * (framed by another site) returns the agent so the viewer is served at once.
+   */
   const signInWithLoginKey = async (
     request: FastifyRequest,
     reply: FastifyReply,
     credentials: SsoCredentials,
-  ) => {
+  ): Promise<{ agent: Agent } | FastifyReply> => {
     const result = await deps.sso.authenticate(credentials, request.ip);
     if (!result.ok) {
       request.log.info(
@@ -108,6 +119,7 @@ export function registerViewerRoutes(
       });
       request.log.info({ agentId: agent.id, username: agent.username }, 'agent signed in by SSO');
     }
+    if (framedCrossSite(request)) return { agent };
     return reply
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
@@ -117,9 +129,14 @@ export function registerViewerRoutes(
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = caseInsensitiveQuery(request.query);
     const credentials = ssoCredentialsFrom(query);
-    if (credentials) return signInWithLoginKey(request, reply, credentials);
+    let ssoAgent: Agent | undefined;
+    if (credentials) {
+      const outcome = await signInWithLoginKey(request, reply, credentials);
+      if (!('agent' in outcome)) return outcome;
+      ssoAgent = outcome.agent;
+    }
 
-    const signedIn = await auth.signedIn(request);
+    const signedIn = ssoAgent ? { agent: ssoAgent } : await auth.signedIn(request);
     if (!signedIn)
       return reply.header('cache-control', 'no-store').redirect(loginUrlFor(request), 302);
 
@@ -181,7 +198,7 @@ export function registerViewerRoutes(
     return (
       reply
         .code(200)
-        .header('content-security-policy', VIEWER_CSP)
+        .header('content-security-policy', viewerCsp(deps.crmOrigins))
         // The page holds a ticket: never cache it, never send it in a Referer.
         .header('cache-control', 'no-store')
         .type('text/html; charset=utf-8')
@@ -191,6 +208,8 @@ export function registerViewerRoutes(
             wait,
             ticket,
             agent: { username: agent.username, name: agent.displayName || agent.username },
+            crmOrigins: deps.crmOrigins,
+            ...(ssoAgent ? { cleanUrl: withoutLoginKey(request.url) } : {}),
           }),
         )
     );

@@ -287,8 +287,10 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
       this.joinSession(connection, session, hello.afterSeq);
       return;
     }
+    // Waiting for an unknown key counts as a failed lookup too: "waiting" versus "joined"
+    // would otherwise let anyone test codes one by one.
+    for (const key of failureKeys) this.joinFailures.fail(key);
     if (!hello.wait) {
-      for (const key of failureKeys) this.joinFailures.fail(key);
       connection.closeWith(CloseCode.NoSession);
       return;
     }
