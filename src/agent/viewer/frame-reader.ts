@@ -197,10 +197,25 @@ export class FrameReader {
   }
 }
 
+/** Compressed bytes written to the decompressor at a time. */
+const INFLATE_SLICE_BYTES = 16 * 1024;
+
 /** Inflates raw DEFLATE to text, or null when it grows beyond `limit` bytes. */
 async function inflate(payload: Uint8Array, limit: number): Promise<string | null> {
-  const stream = new Blob([payload as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  const reader = stream.getReader();
+  // Written straight into the decompressor, not piped from a Blob: a Blob's stream is read
+  // in later tasks, a written chunk is inflated and read in microtasks (no wait behind the
+  // viewer's rendering).
+  // Slices bound what one write can inflate to (deflate expands at most ~1000×), so the
+  // limit below stops a hostile payload early.
+  const stream = new DecompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  void (async () => {
+    for (let at = 0; at < payload.length; at += INFLATE_SLICE_BYTES) {
+      await writer.write(payload.subarray(at, at + INFLATE_SLICE_BYTES) as Uint8Array<ArrayBuffer>);
+    }
+    await writer.close();
+  })().catch(() => {}); // a corrupt or cancelled stream fails the read below
+  const reader = stream.readable.getReader();
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let total = 0;

@@ -268,8 +268,23 @@ function compress(chunks: Uint8Array<ArrayBuffer>[]): Promise<Uint8Array> {
   return out;
 }
 
+/**
+ * Reads the compressor's output with a reader, not `new Response(readable)`: a reader's
+ * reads resolve as microtasks, so a delta compressed right after the page's task leaves
+ * before the browser renders; a Response body is read in later tasks, behind the page's
+ * style, layout and paint (100 ms and more on a big page after a burst of changes).
+ */
 async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(readable).arrayBuffer());
+  const reader = readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  return concat(chunks, size);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
