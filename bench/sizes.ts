@@ -1,7 +1,7 @@
 /**
  * Benchmark 6 (script sizes): the bundles we serve (dist/public/*.js, built minified by
  * scripts/build.mjs) in bytes, gzip (level 9) and brotli (quality 11), plus two bundles
- * built here for context: our capture core alone (Recorder + FrameWriter) and rrweb's
+ * built here: our capture engine alone (Recorder + FrameWriter) and rrweb's
  * recorder alone (`import { record } from 'rrweb'`), both minified by esbuild.
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -100,7 +100,7 @@ export async function measureSizes(repoRoot: string): Promise<ScriptSize[]> {
       "import { FrameWriter } from './src/visitor/engine/frame-writer.ts';\n" +
       '(globalThis as any).__capture = { Recorder, FrameWriter };\n',
   );
-  sizes.push({ id: 'capture-core', label: 'Capture core alone (Recorder + FrameWriter), for context', source: 'esbuild --minify', ...measure(core) });
+  sizes.push({ id: 'capture-core', label: 'Capture engine alone (Recorder + FrameWriter)', source: 'esbuild --minify', ...measure(core) });
   const rrweb = await bundleOf(repoRoot, "import { record } from 'rrweb';\n(globalThis as any).__record = record;\n");
   sizes.push({ id: 'rrweb-record', label: 'rrweb 2.2.2 recorder alone (yardstick)', source: 'esbuild --minify', ...measure(rrweb) });
   return sizes;
