@@ -63,7 +63,10 @@ export interface RunningServer {
   logger: Logger;
   /** The demo login, when the demo agent exists. */
   demoCredentials?: DemoCredentials;
-  /** Closes sockets (1001), HTTP servers and the store. Safe to call more than once. */
+  /**
+   * Closes sockets (1012: clients reconnect), HTTP servers and the store, keeping live
+   * sessions in the store for the next start ([RS1]). Safe to call more than once.
+   */
   close(): Promise<void>;
 }
 
@@ -306,10 +309,13 @@ export async function startServer(
         ) + FRAME_HEADER_BYTES,
       logger: logger.child({ component: 'ws' }),
     });
-    // Reverse order at close: the relay first (1001 to every socket, so clients reconnect
-    // later), then the WebSocket server, then HTTP, so close() never waits on a socket.
+    // Reverse order at close: the relay first (1012 to every socket, so clients reconnect
+    // and resume; live sessions stay in the store), then the WebSocket server, then HTTP,
+    // so close() never waits on a socket.
     closers.push(() => webSockets.close());
     closers.push(() => relay.close());
+    // [RS2] sessions live when the server last stopped (or crashed) wait for their visitors.
+    await relay.restore();
 
     try {
       await app.listen({ port: config.port, host: config.host });

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SITE_SETTINGS,
+  type LiveSession,
   type NewAgent,
   type SiteSettings,
   type Store,
@@ -421,6 +422,48 @@ export function describeStore(name: string, factory: StoreFactory): void {
           before: { at: last.at, id: last.id! },
         });
         expect(second.map((e) => e.agentId)).toEqual([1]);
+      });
+    });
+    describe('live sessions', () => {
+      const live = (overrides: Partial<LiveSession> = {}): LiveSession => ({
+        id: '10000.aaaa',
+        groupId: '10000',
+        site: 'staging',
+        key: '1234',
+        randomKey: true,
+        tokenHash: 'ab'.repeat(32),
+        visitor: { name: 'Grace', email: 'grace@example.com' },
+        startedAt: 1_700_000_000_000,
+        state: { rc: { enabled: true, suspended: false }, userState: { cart: [1, 2] } },
+        nextSeq: 42,
+        everJoined: false,
+        updatedAt: 1_700_000_000_500,
+        ...overrides,
+      });
+
+      it('[RS1] keeps, replaces and forgets live sessions, oldest first', async () => {
+        expect(await store.listLiveSessions()).toEqual([]);
+        await store.putLiveSession(live({ id: '10000.late', startedAt: 1_700_000_000_900 }));
+        await store.putLiveSession(live());
+        expect(await store.listLiveSessions()).toEqual([
+          live(),
+          live({ id: '10000.late', startedAt: 1_700_000_000_900 }),
+        ]);
+        await store.putLiveSession(
+          live({ nextSeq: 2_000_000_000_000, everJoined: true, state: { paused: { paused: true } } }),
+        );
+        const [first] = await store.listLiveSessions();
+        expect(first).toEqual(
+          live({ nextSeq: 2_000_000_000_000, everJoined: true, state: { paused: { paused: true } } }),
+        );
+        await store.deleteLiveSession('10000.aaaa');
+        await store.deleteLiveSession('10000.unknown');
+        expect((await store.listLiveSessions()).map((s) => s.id)).toEqual(['10000.late']);
+      });
+
+      it('[RS1] ignores a live session of an unknown group', async () => {
+        await store.putLiveSession(live({ id: '99999.x', groupId: '99999' }));
+        expect(await store.listLiveSessions()).toEqual([]);
       });
     });
   });

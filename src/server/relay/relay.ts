@@ -6,17 +6,18 @@
  * `PeerSocket`s. It parses every control message once at the boundary; page frames are
  * routed by their 6-byte header only.
  */
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol/close-codes.js';
-import type { AgentHello, EndReason, VisitorHello } from '../../shared/protocol/control.js';
+import type { AgentHello, EndReason, SessionState, VisitorHello } from '../../shared/protocol/control.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import type { Bus } from '../bus/bus.js';
-import type { AuditEntry, Store } from '../store/store.js';
+import type { AuditEntry, LiveSession, Store } from '../store/store.js';
 import { AgentConnection, type AgentHost, type AgentSessionMessage } from './agent-connection.js';
 import { applyPolicy, DEFAULT_POLICY, PolicyRefusal, type AgentAction, type PolicyCheck } from './policy.js';
 import { FailureCounter } from './rate-limiter.js';
 import { agentInfo, Session, type SessionHost } from './session.js';
+import { SessionPersistence } from './session-persistence.js';
 import { describeBrowser } from './user-agent.js';
 import {
   DEFAULT_RELAY_CONFIG,
@@ -41,11 +42,6 @@ function keyOf(groupId: string, key: string): string {
   return `${groupId}\u0000${key}`;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export class Relay implements SessionHost, VisitorHost, AgentHost {
   readonly config: RelayConfig;
@@ -63,6 +59,9 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   private readonly pingTimer: ReturnType<typeof setInterval>;
   private readonly joinFailures = new FailureCounter(MAX_JOIN_FAILURES_PER_MINUTE);
   private readonly policy: readonly PolicyCheck[] = DEFAULT_POLICY;
+  private readonly persistence: SessionPersistence;
+  /** Expiry timers of random codes no agent used yet ([SS2]). */
+  private readonly codeTimers = new Map<Session, ReturnType<typeof setTimeout>>();
   private closing = false;
 
   constructor(deps: RelayDeps) {
@@ -71,6 +70,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.authenticateAgent = deps.authenticateAgent;
+    this.persistence = new SessionPersistence(this.store, this.logger);
     this.pingTimer = setInterval(() => this.ping(), this.config.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -87,7 +87,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   acceptVisitor(socket: PeerSocket, info: ConnectionInfo): Connection {
     const connection = new VisitorConnection(socket, info, this.config, this.logger, this);
     if (this.closing) {
-      connection.closeWith(CloseCode.GoingAway);
+      connection.closeWith(CloseCode.ServiceRestart);
       return connection;
     }
     this.connections.add(connection);
@@ -98,7 +98,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   acceptAgent(socket: PeerSocket, info: ConnectionInfo): Connection {
     const connection = new AgentConnection(socket, info, this.config, this.logger, this);
     if (this.closing) {
-      connection.closeWith(CloseCode.GoingAway);
+      connection.closeWith(CloseCode.ServiceRestart);
       return connection;
     }
     this.connections.add(connection);
@@ -122,15 +122,94 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     return this.sessionsById.size;
   }
 
-  /** Closes every socket with 1001 (clients reconnect elsewhere or later). */
+  /**
+   * Shuts down without ending any session ([RS1]): sessions are halted (no timers, no
+   * messages, no audit), every socket is closed with 1012 so clients reconnect, and the
+   * store gets the sessions' last state for the next start.
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pingTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
     this.ackTimer = null;
-    for (const connection of [...this.connections]) connection.closeWith(CloseCode.GoingAway);
+    this.ackQueue.clear();
+    for (const session of this.sessionsById.values()) {
+      session.halt();
+      this.clearCodeTimer(session);
+    }
+    for (const connection of [...this.connections]) connection.closeWith(CloseCode.ServiceRestart);
     this.connections.clear();
+    this.waiting.clear();
+    await this.persistence.flush();
+    this.sessionsById.clear();
+    this.sessionsByKey.clear();
+  }
+
+  /**
+   * Brings back the sessions the store kept (a restart, clean or not: [RS2]). Each waits
+   * `visitorGraceMs` from now for its visitor, as if the visitor had just disconnected; a
+   * session of a group that no longer exists is forgotten. Call before accepting sockets.
+   */
+  async restore(): Promise<number> {
+    const rows = await this.store.listLiveSessions();
+    let restored = 0;
+    for (const row of rows) {
+      if (this.closing) break;
+      try {
+        if (this.sessionsById.has(row.id)) continue;
+        if (!(await this.store.getGroup(row.groupId))) {
+          await this.store.deleteLiveSession(row.id);
+          continue;
+        }
+        const settings = await this.store.getSettings(row.groupId, row.site);
+        this.restoreSession(row, settings);
+        restored++;
+      } catch (error) {
+        this.logger.error({ err: error, session: row.id }, 'could not restore a live session');
+      }
+    }
+    if (rows.length > 0) this.logger.info({ restored, stored: rows.length }, 'restored live sessions');
+    return restored;
+  }
+
+  private restoreSession(row: LiveSession, settings: Awaited<ReturnType<Store['getSettings']>>): void {
+    const state = row.state as Partial<SessionState>;
+    const page = state.page ?? { url: '', title: '', browser: { name: '', version: '', platform: '' } };
+    const session = new Session(
+      {
+        groupId: row.groupId,
+        site: row.site,
+        key: row.key,
+        randomKey: row.randomKey,
+        settings,
+        visitor: row.visitor,
+        page: { url: page.url, title: page.title },
+        browser: page.browser,
+        logBudgetBytes: this.config.maxLogBytes,
+        visitorGraceMs: this.config.visitorGraceMs,
+        restored: {
+          id: row.id,
+          tokenHash: row.tokenHash,
+          startedAt: row.startedAt,
+          state: state as SessionState,
+          nextSeq: row.nextSeq,
+          everJoined: row.everJoined,
+        },
+      },
+      this,
+    );
+    const holder = this.sessionsByKey.get(keyOf(session.groupId, session.key));
+    if (!holder || holder.startedAt <= session.startedAt) {
+      this.sessionsByKey.set(keyOf(session.groupId, session.key), session);
+    }
+    this.sessionsById.set(session.id, session);
+    session.awaitVisitor();
+    if (session.randomKey && !session.everJoined) {
+      const expiresAt = session.startedAt + settings.sessionCodeExpiryMinutes * 60_000;
+      this.expireUnusedCode(session, Math.max(0, expiresAt - Date.now()));
+    }
+    this.logger.info({ session: session.id, key: session.key, group: session.groupId }, 'session restored');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -155,9 +234,15 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         connection.closeWith(CloseCode.SessionEnded);
         return;
       }
-      if (session.groupId !== hello.groupId || !sameSecret(session.token, hello.resume.token)) {
+      if (session.groupId !== hello.groupId || !session.checkToken(hello.resume.token)) {
         connection.closeWith(CloseCode.Forbidden);
         return;
+      }
+      if (session.restored) {
+        // [RS2] the log is gone: number on from what the visitor saw acknowledged (never
+        // below what the store knew, so a keyframe epoch is not reused) and ask for a keyframe.
+        session.restored = false;
+        session.expectedSeq = Math.max(session.expectedSeq, hello.resume.ackedSeq + 1);
       }
       session.pageLoaded(hello.page, describeBrowser(connection.info.userAgent));
       this.startVisitor(connection, session, true);
@@ -202,6 +287,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     if (session.randomKey) this.expireUnusedCode(session, settings.sessionCodeExpiryMinutes * 60_000);
     this.logger.info({ session: session.id, key: session.key, group: session.groupId }, 'session started');
     this.audit({ event: 'session.started', session, detail: { site: session.site, url: session.state.page.url } });
+    this.persistence.changed(session);
     this.startVisitor(connection, session, false);
 
     // [JN2] agents waiting for this key join now; other nodes hear of it on the bus.
@@ -251,9 +337,18 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
 
   private expireUnusedCode(session: Session, afterMs: number): void {
     const timer = setTimeout(() => {
+      this.codeTimers.delete(session);
       if (!session.everJoined && !session.ended) session.end('timeout');
     }, afterMs);
     timer.unref();
+    // Cleared when the session ends, so an ended session is not held until the code expires.
+    this.codeTimers.set(session, timer);
+  }
+
+  private clearCodeTimer(session: Session): void {
+    const timer = this.codeTimers.get(session);
+    if (timer) clearTimeout(timer);
+    this.codeTimers.delete(session);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -330,6 +425,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
 
   visitorMessage(_connection: VisitorConnection, session: Session, message: VisitorSessionMessage): void {
     const state = session.state;
+    if (message.type !== 'message') this.persistence.changed(session);
     switch (message.type) {
       case 'message': {
         // [AP1] to every agent, or privately to one.
@@ -384,6 +480,9 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     const agent = connection.identity;
     const from = agentInfo(agent);
     const state = session.state;
+    if (message.type === 'accessibility' || message.type === 'rc-request' || message.type === 'screenshare') {
+      this.persistence.changed(session);
+    }
     switch (message.type) {
       case 'message':
         session.toVisitor({ type: 'message', name: message.name, data: message.data, from });
@@ -516,8 +615,14 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     if (this.sessionsByKey.get(key) === session) this.sessionsByKey.delete(key);
     this.sessionsById.delete(session.id);
     this.ackQueue.delete(session);
+    this.clearCodeTimer(session);
+    this.persistence.ended(session);
     this.logger.info({ session: session.id, reason }, 'session ended');
     this.audit({ event: 'session.ended', session, detail: { reason } });
+  }
+
+  sessionChanged(session: Session): void {
+    this.persistence.changed(session);
   }
 
   agentsChanged(session: Session): void {

@@ -2,7 +2,7 @@
  * A co-browsing session: its participants, its catch-up log and the routing of page
  * frames from the visitor to the agents ([FR5], [FR6], [JN3]–[JN6], [LG1]–[LG3], [SS6]–[SS8]).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FrameKind, type FrameHeader } from '../../shared/protocol/frame.js';
 import type {
   AgentInfo,
@@ -15,7 +15,7 @@ import type {
   VisitorSettings,
 } from '../../shared/protocol/control.js';
 import { CloseCode } from '../../shared/protocol/close-codes.js';
-import type { Site, SiteSettings } from '../store/store.js';
+import type { LiveSession, Site, SiteSettings } from '../store/store.js';
 import { CatchUpLog } from './catch-up-log.js';
 import type { AgentIdentity, SessionInfo } from './types.js';
 
@@ -44,6 +44,23 @@ export interface SessionHost {
   sessionEnded(session: Session, reason: EndReason): void;
   /** The session's agent list changed (audit, logs). */
   agentsChanged(session: Session): void;
+  /** Something a restart must keep changed (state, sequence, agents ever joined) ([RS1]). */
+  sessionChanged(session: Session): void;
+}
+
+/** What a session restored after a server restart brings back ([RS2]). */
+export interface RestoredSession {
+  id: string;
+  tokenHash: string;
+  startedAt: number;
+  state: SessionState;
+  nextSeq: number;
+  everJoined: boolean;
+}
+
+/** SHA-256 (hex) of a resume token: what the store keeps instead of the token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 /** Fields a session starts with. */
@@ -58,17 +75,24 @@ export interface SessionInit {
   browser: BrowserInfo;
   logBudgetBytes: number;
   visitorGraceMs: number;
+  /** Set when the session comes back from the store after a server restart. */
+  restored?: RestoredSession;
 }
 
 export class Session {
   readonly id: string;
-  /** Secret that lets the visitor continue after a reconnect or page load ([SS5]). */
-  readonly token: string;
+  /**
+   * Secret that lets the visitor continue after a reconnect or page load ([SS5]). Empty for
+   * a restored session until its visitor proves it knows it (only the hash is stored).
+   */
+  token: string;
+  /** SHA-256 of `token`: what resumes are checked against and what the store keeps. */
+  readonly tokenHash: string;
   readonly groupId: string;
   readonly site: Site;
   readonly key: string;
   readonly randomKey: boolean;
-  readonly startedAt = Date.now();
+  readonly startedAt: number;
   readonly settings: SiteSettings;
   readonly visitorInfo: { name?: string; email?: string; phone?: string };
   /** Remote control, pause, user state, visibility…: restored on every (re)connect. */
@@ -84,6 +108,13 @@ export class Session {
   /** Whether any agent ever joined (random codes expire while unused). */
   everJoined = false;
   ended = false;
+  /**
+   * True for a session restored from the store whose visitor has not come back yet: the
+   * server lost its log and does not know which frames the visitor sent last ([RS2]).
+   */
+  restored = false;
+  /** The server shut down with the session live: it is kept in the store, not ended ([RS1]). */
+  halted = false;
 
   private gap = false;
   private keyframeRequested = false;
@@ -94,8 +125,11 @@ export class Session {
     init: SessionInit,
     private readonly host: SessionHost,
   ) {
-    this.id = `${init.groupId}.${randomUUID()}`;
-    this.token = randomBytes(24).toString('base64url');
+    const restored = init.restored;
+    this.id = restored?.id ?? `${init.groupId}.${randomUUID()}`;
+    this.token = restored ? '' : randomBytes(24).toString('base64url');
+    this.tokenHash = restored?.tokenHash ?? hashToken(this.token);
+    this.startedAt = restored?.startedAt ?? Date.now();
     this.groupId = init.groupId;
     this.site = init.site;
     this.key = init.key;
@@ -111,8 +145,23 @@ export class Session {
       accessibility: false,
       page: { url: init.page.url, title: init.page.title, browser: init.browser },
     };
+    if (restored) {
+      this.state = { ...this.state, ...restored.state };
+      this.expectedSeq = Math.max(1, restored.nextSeq);
+      this.everJoined = restored.everJoined;
+      this.restored = true;
+    }
     this.log = new CatchUpLog(init.logBudgetBytes);
     this.visitorGraceMs = init.visitorGraceMs;
+  }
+
+  /** Whether `token` is this session's resume token (constant time). Learns it when restored. */
+  checkToken(token: string): boolean {
+    const given = Buffer.from(hashToken(token), 'hex');
+    const expected = Buffer.from(this.tokenHash, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+    this.token = token;
+    return true;
   }
 
   /** The `agents` payload (Glance `agents` event). */
@@ -132,6 +181,7 @@ export class Session {
     this.state.page = { url: page.url, title: page.title, browser };
     if (page.visible !== undefined) this.state.visible = page.visible;
     this.broadcastToAgents({ type: 'page', ...this.state.page });
+    this.host.sessionChanged(this);
   }
 
   /** A summary for listings. */
@@ -148,6 +198,24 @@ export class Session {
       visitor: this.visitorInfo,
       pageUrl: this.state.page.url,
       pageTitle: this.state.page.title,
+    };
+  }
+
+  /** What the store keeps of the session so a restart ends it not ([RS1]). */
+  toLiveSession(): LiveSession {
+    return {
+      id: this.id,
+      groupId: this.groupId,
+      site: this.site,
+      key: this.key,
+      randomKey: this.randomKey,
+      tokenHash: this.tokenHash,
+      visitor: this.visitorInfo,
+      startedAt: this.startedAt,
+      state: { ...this.state },
+      nextSeq: this.expectedSeq,
+      everJoined: this.everJoined,
+      updatedAt: Date.now(),
     };
   }
 
@@ -168,11 +236,32 @@ export class Session {
 
   /** The visitor's connection closed without `stop` ([SS7]). */
   detachVisitor(peer: VisitorPeer): void {
-    if (this.visitor !== peer || this.ended) return;
+    if (this.visitor !== peer || this.ended || this.halted) return;
     this.visitor = null;
     this.broadcastToAgents({ type: 'visitor', connected: false });
+    this.awaitVisitor();
+  }
+
+  /**
+   * Waits `visitorGraceMs` for the visitor, then ends with `timeout` ([SS7]); a restored
+   * session starts so ([RS2]).
+   */
+  awaitVisitor(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(() => this.end('timeout'), this.visitorGraceMs);
     this.graceTimer.unref();
+  }
+
+  /**
+   * The server is shutting down: stop every timer and forget the sockets without telling
+   * anyone or ending anything; the store keeps the session for the next start ([RS1]).
+   */
+  halt(): void {
+    this.halted = true;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    this.visitor = null;
+    this.agents.clear();
   }
 
   /**
@@ -193,6 +282,7 @@ export class Session {
       this.gap = false;
       this.keyframeRequested = false;
       this.log.setKeyframe(frame, header.seq);
+      this.host.sessionChanged(this); // the next epoch's number survives a restart
       for (const agent of this.agents) {
         agent.needsKeyframe = false;
         agent.sendFrame(frame);
@@ -231,7 +321,10 @@ export class Session {
   /** Joins an agent and sends it the catch-up frames ([JN3], [JN4]). */
   join(agent: AgentPeer, afterSeq: number | undefined): void {
     this.agents.add(agent);
-    this.everJoined = true;
+    if (!this.everJoined) {
+      this.everJoined = true;
+      this.host.sessionChanged(this);
+    }
     agent.sendControl({
       type: 'joined',
       sessionId: this.id,
@@ -282,7 +375,7 @@ export class Session {
 
   /** Ends the session for everyone ([SS6]–[SS8]). Idempotent. */
   end(reason: EndReason): void {
-    if (this.ended) return;
+    if (this.ended || this.halted) return;
     this.ended = true;
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;

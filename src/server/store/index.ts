@@ -8,6 +8,7 @@ export type {
   AuditEvent,
   AuditQuery,
   Group,
+  LiveSession,
   NewAgent,
   Site,
   SiteSettings,

@@ -132,6 +132,29 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Live sessions survive a server restart (SPEC.md [RS1]): identity and state, no frames.
+    '0003_live_sessions': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('live_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('group_id', 'text', (c) =>
+            c.notNull().references('groups.id').onDelete('cascade'),
+          )
+          .addColumn('site', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('random_key', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('visitor', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('next_seq', 'bigint', (c) => c.notNull())
+          .addColumn('ever_joined', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -72,6 +72,26 @@ export interface AuditTable {
   detail: string;
 }
 
+/** Live co-browsing sessions (`LiveSession`), kept so a server restart ends none. */
+export interface LiveSessionTable {
+  id: string;
+  group_id: string;
+  site: string;
+  key: string;
+  /** 0 or 1. */
+  random_key: number;
+  token_hash: string;
+  /** JSON object. */
+  visitor: string;
+  started_at: number | string;
+  /** JSON object: the protocol's `SessionState`. */
+  state: string;
+  next_seq: number | string;
+  /** 0 or 1. */
+  ever_joined: number;
+  updated_at: number | string;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
   meta: MetaTable;
@@ -80,4 +100,5 @@ export interface Database {
   agents: AgentTable;
   web_sessions: WebSessionTable;
   audit_log: AuditTable;
+  live_sessions: LiveSessionTable;
 }

@@ -11,10 +11,11 @@ import {
   type AgentRole,
   type AuditEntry,
   type AuditEvent,
+  type LiveSession,
   type NewAgent,
   type SiteSettings,
 } from './store.js';
-import type { AgentTable, AuditTable } from './schema.js';
+import type { AgentTable, AuditTable, LiveSessionTable } from './schema.js';
 
 const ROLES: ReadonlySet<string> = new Set<AgentRole>(['admin', 'agent', 'viewer']);
 /** Privileges of an agent whose stored privileges say nothing. */
@@ -135,4 +136,22 @@ export function agentColumns(
     columns.privileges = JSON.stringify({ ...NO_PRIVILEGES, ...patch.privileges });
   if (patch.disabled !== undefined) columns.disabled = patch.disabled ? 1 : 0;
   return columns;
+}
+
+/** A live session from its row. */
+export function toLiveSession(row: Selectable<LiveSessionTable>): LiveSession {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    site: row.site === 'production' ? 'production' : 'staging',
+    key: row.key,
+    randomKey: Number(row.random_key) !== 0,
+    tokenHash: row.token_hash,
+    visitor: parseJsonObject(row.visitor) as LiveSession['visitor'],
+    startedAt: Number(row.started_at),
+    state: parseJsonObject(row.state),
+    nextSeq: Number(row.next_seq),
+    everJoined: Number(row.ever_joined) !== 0,
+    updatedAt: Number(row.updated_at),
+  };
 }

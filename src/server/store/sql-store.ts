@@ -13,6 +13,7 @@ import type {
   AuditEntry,
   AuditQuery,
   Group,
+  LiveSession,
   NewAgent,
   Site,
   SiteSettings,
@@ -32,6 +33,7 @@ import {
   settingsFrom,
   toAgent,
   toAudit,
+  toLiveSession,
 } from './sql-rows.js';
 
 /** Rows `listAudit` returns when the query gives no `limit`. */
@@ -526,5 +528,48 @@ export class SqlStore implements Store {
     const limit = Math.min(Math.max(asked, 1), MAX_AUDIT_LIMIT);
     const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toAudit);
+  }
+
+  // --- live sessions ------------------------------------------------------------------------
+
+  async putLiveSession(session: LiveSession): Promise<void> {
+    const columns = {
+      group_id: session.groupId,
+      site: session.site,
+      key: session.key,
+      random_key: session.randomKey ? 1 : 0,
+      token_hash: session.tokenHash,
+      visitor: JSON.stringify(session.visitor),
+      started_at: session.startedAt,
+      state: JSON.stringify(session.state),
+      next_seq: session.nextSeq,
+      ever_joined: session.everJoined ? 1 : 0,
+      updated_at: session.updatedAt,
+    };
+    try {
+      await this.db
+        .insertInto('live_sessions')
+        .values({ id: session.id, ...columns })
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+        .execute();
+    } catch (error) {
+      // The group was deleted meanwhile: its sessions have nothing to come back to.
+      if (isForeignKeyViolation(error)) return;
+      throw error;
+    }
+  }
+
+  async deleteLiveSession(id: string): Promise<void> {
+    await this.db.deleteFrom('live_sessions').where('id', '=', id).execute();
+  }
+
+  async listLiveSessions(): Promise<LiveSession[]> {
+    const rows = await this.db
+      .selectFrom('live_sessions')
+      .selectAll()
+      .orderBy('started_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(toLiveSession);
   }
 }

@@ -158,6 +158,35 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/**
+ * A live co-browsing session as the store keeps it, so a server restart ends no session
+ * (SPEC.md [RS1]). Its identity and state only: never page frames. Written when the
+ * session starts or changes, deleted when it ends.
+ */
+export interface LiveSession {
+  /** The session id (`<group>.<uuid>`). */
+  id: string;
+  groupId: string;
+  site: Site;
+  key: string;
+  /** Whether the key is a server-made code (it expires while no agent joined). */
+  randomKey: boolean;
+  /** SHA-256 (hex) of the visitor's resume token: the token itself is never stored. */
+  tokenHash: string;
+  /** What the visitor said about themself (`hello.visitor`). */
+  visitor: { name?: string; email?: string; phone?: string };
+  /** ms since the epoch. */
+  startedAt: number;
+  /** The session state of the protocol (remote control, pause, user state, page…), as JSON. */
+  state: Record<string, unknown>;
+  /** The sequence number the visitor's next frame was to carry when last written. */
+  nextSeq: number;
+  /** Whether an agent ever joined. */
+  everJoined: boolean;
+  /** ms since the epoch of the last write. */
+  updatedAt: number;
+}
+
 /** Persistent state of a server (one per process; PostgreSQL shared by a cluster). */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -205,4 +234,11 @@ export interface Store {
 
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+
+  /** Inserts or replaces a live session (by id). A session of an unknown group is ignored. */
+  putLiveSession(session: LiveSession): Promise<void>;
+  /** Forgets a live session (it ended); unknown ids are ignored. */
+  deleteLiveSession(id: string): Promise<void>;
+  /** Every live session, oldest first (what a starting server restores). */
+  listLiveSessions(): Promise<LiveSession[]>;
 }

@@ -7,6 +7,11 @@ export const CloseCode = {
   Normal: 1000,
   /** The server is shutting down; clients reconnect with backoff. */
   GoingAway: 1001,
+  /**
+   * The server is restarting and keeps the sessions ([RS1]); clients reconnect with backoff
+   * and resume.
+   */
+  ServiceRestart: 1012,
   /** A message could not be parsed or broke the protocol. */
   BadMessage: 4400,
   /** No or invalid credentials. */

@@ -8,6 +8,7 @@ import { CloseCode } from './close-codes.js';
 export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
   [CloseCode.Normal]: 'session closed',
   [CloseCode.GoingAway]: 'server going away',
+  [CloseCode.ServiceRestart]: 'server restarting',
   [CloseCode.BadMessage]: 'malformed message',
   [CloseCode.Unauthorized]: 'not authenticated',
   [CloseCode.Forbidden]: 'not allowed',
