@@ -13,6 +13,7 @@ mkdirSync(path.join(out, 'public'), { recursive: true });
 const browserEntries = {
   loader: 'src/visitor/loader/index.ts',
   visitor: 'src/visitor/engine/index.ts',
+  xdom: 'src/visitor/xdom/helper.ts',
   viewer: 'src/agent/viewer/index.ts',
   'agent-api': 'src/agent/api/index.ts',
   console: 'src/agent/console/index.ts',

@@ -50,11 +50,36 @@ const selectorSchema = v.pipe(
   v.maxLength(1000, 'must be at most 1000 characters'),
   v.regex(/^[^\n\r{}]*$/, 'must be one CSS selector without braces or line breaks'),
 );
+/** A host (`shop.example.com`, `*.example.com`, optionally with `:port`). */
+const HOST_PATTERN =
+  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
+/**
+ * A cross-domain helper page ([XD2]): an absolute http(s) URL of a page on a trusted
+ * domain that carries the `script=XDOM` tag. It trusts its host like a host entry does.
+ * No wildcard host, no user name or password, no fragment, at most 2000 characters, and a
+ * path naming the page: a bare `https://shop.example.com/` is refused (write the host).
+ */
+function isHelperPageUrl(text: string): boolean {
+  if (!/^https?:\/\//i.test(text) || text.length > 2000 || text.includes('#')) return false;
+  try {
+    const url = new URL(text);
+    return (
+      !url.username &&
+      !url.password &&
+      url.pathname !== '/' &&
+      HOST_PATTERN.test(url.host) &&
+      !url.hostname.startsWith('*')
+    );
+  } catch {
+    return false;
+  }
+}
 const domainSchema = v.pipe(
   v.string(),
   v.trim(),
-  v.regex(
-    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
+  v.check(
+    (text) => HOST_PATTERN.test(text) || isHelperPageUrl(text),
+    // The message predates helper URLs; clients and tests match it (docs/configuration.md has both forms).
     'must be a host like shop.example.com or *.example.com',
   ),
 );

@@ -13,6 +13,7 @@ import { createLog } from './log.js';
 import { isTopLevel } from './page.js';
 import { readStoredSession } from './session-store.js';
 import { VisitorController } from './visitor-api.js';
+import { isHelperPage } from '../xdom/protocol.js';
 
 try {
   boot(window as Window & GlanceGlobals);
@@ -62,7 +63,8 @@ function boot(win: Window & GlanceGlobals): void {
 
   for (const [name, listener] of listeners) api.addEventListener(name, listener);
   for (const [name, listener] of messageListeners) api.addSessionMessageListener(name, listener);
-  if (isTopLevel(win)) {
+  // A cross-domain helper page (`?GlanceSession=1`) only stores the session for its domain ([XD2]).
+  if (isTopLevel(win) && !isHelperPage(win.location)) {
     const stored = readStoredSession(config, [config.groupId, ...config.additionalGroupIds], config.site);
     if (stored) controller.continueSession(stored);
   }

@@ -17,6 +17,12 @@ export interface StoredSession {
   randomKey: boolean;
   groupId: string;
   site: string;
+  /**
+   * The tab that holds the session (its id in `sessionStorage`, tab.ts), written by the
+   * page that was last welcomed. Absent when written by a cross-domain helper. A page of
+   * another tab that loads hidden does not take the session from its holder ([TB3]).
+   */
+  holder?: string;
 }
 
 /** Where and how session info is stored. */
@@ -57,7 +63,7 @@ export function readStoredSession(options: StorageOptions, groupIds: readonly st
     if (!text) return null;
     const value = JSON.parse(text) as Record<string, unknown>;
     if (typeof value.exp === 'number' && value.exp < now) return null;
-    const { sessionId, key, token, randomKey, groupId } = value;
+    const { sessionId, key, token, randomKey, groupId, holder } = value;
     if (
       typeof sessionId !== 'string' ||
       typeof key !== 'string' ||
@@ -68,7 +74,9 @@ export function readStoredSession(options: StorageOptions, groupIds: readonly st
     ) {
       return null;
     }
-    return { sessionId, key, token, randomKey: randomKey === true, groupId, site };
+    const stored: StoredSession = { sessionId, key, token, randomKey: randomKey === true, groupId, site };
+    if (typeof holder === 'string' && holder) stored.holder = holder;
+    return stored;
   } catch {
     return null; // storage disabled or garbage: no session to continue
   }

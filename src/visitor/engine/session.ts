@@ -10,7 +10,8 @@
  * `sessioncontinue` (welcome after a page load), `statereceived` (after every welcome, the
  * state restored), `connection` {status}, `agents`, `rc`, `rcrequested`, `confirm`,
  * `sessionpaused`, `screenshare`, `accessibility`, `error` {code, msg, params?},
- * `leavesession` (the visitor stopped), `sessionend` {reason}, `blur` (another page took over).
+ * `leavesession` (the visitor stopped), `sessionend` {reason}, `blur` (another page took over),
+ * `focus` (this page took the session back from another tab, [TB2]).
  */
 import { CloseCode } from '../../shared/protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
@@ -62,6 +63,8 @@ export interface SessionHost {
   message(name: string, data: unknown, from: AgentInfo): void;
   /** The session is over for this page; `started` says whether it ever became active. */
   released(session: VisitorSession, started: boolean): void;
+  /** This tab's id (tab.ts), written into the stored session as its holder ([TB3]). */
+  tabId?: string;
   /** Test seams for the connection (reconnect schedule, limits). */
   connection?: Partial<Pick<ConnectionOptions, 'reconnect' | 'handshakeTimeoutMs' | 'maxUnackedBytes'>>;
 }
@@ -82,7 +85,10 @@ export class VisitorSession {
   private settings: VisitorSettings = { maskedSelectors: [], trustedDomains: [], allowRemoteControl: false, termsText: '', termsUrl: '' };
   private errorReported = false;
   private stored: StoredSession | null = null;
+  /** Another page or tab continued the session and the server closed ours ([TB1]). */
+  superseded = false;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly resumeId: string | null;
   private readonly onVisibility = () => this.connection.send({ type: 'visibility', visible: isVisible(this.host.win) });
   /** What the visitor set before the first welcome: it wins over the state the welcome carries. */
   private readonly early: { paused?: { paused: boolean; message: string }; userState: Map<string, unknown> } = { userState: new Map() };
@@ -95,11 +101,13 @@ export class VisitorSession {
     private readonly host: SessionHost,
     private readonly request: SessionRequest | null,
     stored: StoredSession | null,
+    private readonly options: { takeover?: boolean } = {},
   ) {
     this.phase = request ? 'starting' : 'continuing';
     this.key = request ? (request.key ?? null) : (stored?.key ?? null);
     this.randomKey = stored?.randomKey ?? false;
     this.groupId = request?.groupId ?? stored?.groupId ?? host.config.groupId;
+    this.resumeId = stored?.sessionId ?? null;
     const report = (error: unknown) => host.log.warn('capture error', error);
     this.writer = new FrameWriter({ send: (frame, kind, seq) => this.connection.sendFrame(frame, kind, seq), report });
     this.capture = new SessionCapture({
@@ -140,6 +148,23 @@ export class VisitorSession {
   /** Whether the page is in a session (continuing counts: the stored session says so). */
   get inSession(): boolean {
     return this.phase === 'active' || this.phase === 'continuing';
+  }
+
+  /** The session's id, once known (stored, or from the welcome). */
+  get sessionId(): string | null {
+    return this.stored?.sessionId ?? this.resumeId;
+  }
+
+  /** What a page of another domain needs to continue the session ([XD1]); null until the session runs. */
+  handOverInfo(): StoredSession | null {
+    if (this.phase !== 'active' || !this.stored) return null;
+    const { holder: _holder, ...info } = this.stored;
+    return info;
+  }
+
+  /** The group's trusted domains (and cross-domain helper pages) as the server gave them. */
+  get trustedDomains(): readonly string[] {
+    return this.settings.trustedDomains;
   }
 
   /** Whether the whole page is masked (`isPageMasked`). */
@@ -226,6 +251,7 @@ export class VisitorSession {
       groupId: this.groupId,
       site: config.site,
     };
+    if (this.host.tabId) this.stored.holder = this.host.tabId;
     if (!writeStoredSession(config, this.stored)) {
       this.host.log.warn('cannot store the session info: the session will not continue on the next page');
     }
@@ -256,6 +282,8 @@ export class VisitorSession {
       if (this.state.paused.paused) this.emit('sessionpaused', this.state.paused);
       if (this.state.accessibility) this.emit('accessibility', { enabled: true });
       if (message.state.screenshare) this.emit('screenshare', message.state.screenshare);
+      // This tab took the session back from another one, which gets `blur` ([TB2]).
+      if (this.options.takeover) this.emit('focus', {});
       return;
     }
 
@@ -347,6 +375,7 @@ export class VisitorSession {
         break;
       case CloseCode.Superseded:
         // Another page or tab of this site continued the session: it keeps the stored info.
+        this.superseded = true;
         this.terminate(null, { keepStorage: true });
         this.emit('blur', {});
         return;

@@ -12,10 +12,13 @@ import type { Layer } from '../ui/layer.js';
 import type { Strings } from '../ui/i18n.js';
 import { EventEmitter } from './events.js';
 import type { Log } from './log.js';
-import { isTopLevel } from './page.js';
+import { isTopLevel, isVisible } from './page.js';
 import { VisitorSession, type SessionHost } from './session.js';
 import { readStartArgument } from './start-params.js';
-import type { StoredSession } from './session-store.js';
+import { readStoredSession, type StoredSession } from './session-store.js';
+import { tabId } from './tab.js';
+import { handOver, type HandOverResult } from '../xdom/hand-over.js';
+import { helperPages } from '../xdom/protocol.js';
 
 /** Glance's `readyState` values; 0 before any session. */
 export const READYSTATE = Object.freeze({
@@ -60,6 +63,8 @@ export interface VisitorApi extends ForwardTarget {
   enableRC(enable: boolean): boolean;
   sessionGroupId(): string | null;
   isPageMasked(): boolean;
+  crossDomain(params?: unknown): Promise<HandOverResult>;
+  isCrossDomainDone(): boolean;
 }
 
 /** Options of the controller. */
@@ -92,6 +97,12 @@ export class VisitorController {
   private startParams: StartParams | undefined;
   private ui: UiControls | null = null;
   private readonly host: SessionHost;
+  /** The session this tab lost to another tab ([TB1]): taken back when the tab is focused again ([TB2]). */
+  private blurredId: string | null = null;
+  /** A session this page did not continue because it loaded hidden while another tab held it ([TB3]). */
+  private pending: StoredSession | null = null;
+  /** Whether a cross-domain hand-over of this page has completed ([XD1]). */
+  private crossDomainDone = false;
 
   constructor(private readonly options: VisitorControllerOptions) {
     const { log } = options;
@@ -103,6 +114,7 @@ export class VisitorController {
       layer: options.layer,
       strings: options.strings,
       connection: options.connection,
+      tabId: isTopLevel(options.win) ? tabId(options.win) : '',
       emit: (name, payload) => {
         const state = READYSTATE[name as keyof typeof READYSTATE];
         if (state !== undefined) this.readyState = state;
@@ -112,6 +124,7 @@ export class VisitorController {
       released: (session) => {
         if (this.session !== session) return;
         this.session = null;
+        this.blurredId = session.superseded ? session.sessionId : null;
         this.readyState = 0; // `sessionend`, when it follows, sets 5
       },
     };
@@ -156,7 +169,17 @@ export class VisitorController {
       showButton: guarded('showButton', (show?: unknown) => this.withUi('showButton', (ui) => ui.showButton(show !== false)), undefined),
       toggleButton: guarded('toggleButton', () => this.withUi('toggleButton', (ui) => ui.toggleButton()), undefined),
       showTerms: guarded('showTerms', (params?: unknown) => this.withUi('showTerms', (ui) => ui.showTerms(params as StartParams | undefined)), undefined),
+      crossDomain: (params?: unknown) => {
+        try {
+          return this.crossDomain(params);
+        } catch (error) {
+          log.error('crossDomain failed', error);
+          return Promise.resolve({ done: false, results: [] });
+        }
+      },
+      isCrossDomainDone: guarded('isCrossDomainDone', () => this.crossDomainDone, false),
     };
+    if (isTopLevel(options.win)) this.watchTab();
   }
 
   /** Connects the default UI (absent with `data-ui`). */
@@ -164,11 +187,121 @@ export class VisitorController {
     this.ui = ui;
   }
 
-  /** Continues a stored session (a page load inside a session). */
+  /**
+   * Continues a stored session (a page load inside a session). A page that loads hidden
+   * while another tab holds the session waits until it is shown or focused ([TB3]).
+   */
   continueSession(stored: StoredSession): void {
     if (this.session) return;
+    const { win } = this.options;
+    if (stored.holder && stored.holder !== this.host.tabId && !isVisible(win)) {
+      this.pending = stored;
+      return;
+    }
     this.session = new VisitorSession(this.host, null, stored);
     this.session.begin();
+  }
+
+  /**
+   * Tabs ([TB1]–[TB4]): the tab the visitor shows or focuses takes the session back, and
+   * links to trusted domains with a helper page hand the session over ([XD3]).
+   */
+  private watchTab(): void {
+    const { win } = this.options;
+    const reclaim = () => {
+      try {
+        this.reclaim();
+      } catch (error) {
+        this.options.log.warn('taking the session back failed', error);
+      }
+    };
+    win.addEventListener('focus', reclaim);
+    win.document.addEventListener('visibilitychange', reclaim);
+    win.document.addEventListener('click', (event) => {
+      try {
+        this.onLinkClick(event);
+      } catch (error) {
+        this.options.log.warn('cross-domain link failed', error);
+      }
+    });
+  }
+
+  /**
+   * The tab became visible or focused: if it lost the session to another tab (or waited
+   * for one held elsewhere) and that session still runs, continue it here. Only on these
+   * events, never on a timer, so two visible windows do not pass the session back and forth.
+   */
+  private reclaim(): void {
+    if (this.session || !isVisible(this.options.win)) return;
+    const wanted = this.pending?.sessionId ?? this.blurredId;
+    if (!wanted) return;
+    const { config } = this.options;
+    const stored = readStoredSession(config, [config.groupId, ...config.additionalGroupIds], config.site);
+    this.pending = null;
+    this.blurredId = null;
+    // Ended meanwhile (the storage is cleared when it ends), or another session: nothing to take back.
+    if (!stored || stored.sessionId !== wanted) return;
+    this.session = new VisitorSession(this.host, null, stored, { takeover: true });
+    this.session.begin();
+  }
+
+  /** A click on a link to another trusted domain with a helper page: hand the session over first. */
+  private onLinkClick(event: MouseEvent): void {
+    const session = this.session;
+    if (!session || session.phase !== 'active' || event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    const anchor = (event.target as Element | null)?.closest?.('a[href], area[href]') as HTMLAnchorElement | HTMLAreaElement | null;
+    if (!anchor || anchor.hasAttribute('download')) return;
+    const target = anchor.target.toLowerCase();
+    if (target && target !== '_self' && target !== '_top' && target !== '_parent') return;
+    const { win } = this.options;
+    let url: URL;
+    try {
+      url = new URL(anchor.href, win.location.href);
+    } catch {
+      return;
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin === win.location.origin) return;
+    const helpers = helperPages(session.trustedDomains).filter((helper) => helper.hostname === url.hostname && helper.origin !== win.location.origin);
+    if (helpers.length === 0) return;
+    event.preventDefault();
+    void this.crossDomain({ url: url.href }, helpers);
+  }
+
+  /**
+   * `crossDomain({url?, target?})` ([XD1]): gives the session info to the helper page of
+   * every other trusted domain (or `only` these), then goes to `url` (in `target`).
+   * Resolves once the navigation has started. Without a session it only navigates.
+   */
+  private crossDomain(params: unknown, only?: URL[]): Promise<HandOverResult> {
+    const { win, log } = this.options;
+    const { url, target } = (params && typeof params === 'object' ? params : {}) as { url?: unknown; target?: unknown };
+    let destination: URL | null = null;
+    if (url !== undefined && url !== null && url !== '') {
+      try {
+        destination = new URL(String(url), win.location.href);
+      } catch {
+        destination = null;
+      }
+      if (!destination || (destination.protocol !== 'https:' && destination.protocol !== 'http:')) {
+        log.error('crossDomain: url must be an http(s) address');
+        return Promise.resolve({ done: false, results: [] });
+      }
+    }
+    const info = this.session?.handOverInfo() ?? null;
+    const helpers = info
+      ? (only ?? helperPages(this.session!.trustedDomains).filter((helper) => helper.origin !== win.location.origin))
+      : [];
+    const run = info && helpers.length > 0 ? handOver({ win, session: info, helpers }) : Promise.resolve({ done: true, results: [] });
+    return run.then((result) => {
+      if (result.done && info) this.crossDomainDone = true;
+      for (const failed of result.results.filter((r) => !r.ok)) log.warn(`crossDomain: the helper page ${failed.helper} did not take the session`);
+      if (destination) {
+        if (typeof target === 'string' && target && target !== '_self') win.open(destination.href, target);
+        else win.location.assign(destination.href);
+      }
+      return result;
+    });
   }
 
   private withUi(method: string, fn: (ui: UiControls) => void): void {

@@ -85,6 +85,9 @@ export interface ForwardTarget {
   toggleButton(): void;
   showTerms(params?: unknown): void;
   addSessionMessageListener(name: string, listener: MessageListener): void;
+  /** Hands the session over to the other trusted domains' helper pages, then navigates (resolves to the engine's result). */
+  crossDomain(params?: unknown): Promise<unknown>;
+  isCrossDomainDone(): boolean;
 }
 
 /** A handler of session messages from agents: the message name and its payload. */

@@ -13,6 +13,7 @@ import { createStub } from './stub.js';
 import { installTriggers } from './triggers.js';
 import { readStoredSession } from '../engine/session-store.js';
 import { isTopLevel } from '../engine/page.js';
+import { isHelperPage } from '../xdom/protocol.js';
 
 // Only available while this script runs for the first time, so read it before anything else.
 const current = document.currentScript as HTMLScriptElement | null;
@@ -79,8 +80,9 @@ function install(win: Window & GlanceGlobals): void {
     (document.head ?? document.documentElement).appendChild(script);
   };
 
-  // Inside an iframe the session belongs to the top page: never continue it here.
-  const topLevel = isTopLevel(win);
+  // Inside an iframe the session belongs to the top page: never continue it here; nor in a
+  // cross-domain helper page (`?GlanceSession=1`), which only stores the session ([XD2]).
+  const topLevel = isTopLevel(win) && !isHelperPage(location);
   const continuing = !!config && topLevel && readStoredSession(config, [config.groupId, ...config.additionalGroupIds], config.site) !== null;
 
   const handoff: LoaderHandoff = {
@@ -92,7 +94,11 @@ function install(win: Window & GlanceGlobals): void {
     load,
   };
   cobrowse.Loader = handoff;
-  const stub = createStub(state, () => load(), () => loading, error, logError);
+  const stub = createStub(state, (done) => load(done), () => loading, error, logError, (url, target) => {
+    // crossDomain() without the engine: no session on this page, nothing to hand over.
+    if (target && target !== '_self') win.open(url, target);
+    else location.assign(url);
+  });
   cobrowse.Visitor = stub;
   // `GLANCE.Cobrowse.VisitorUI` until the engine brings the real one.
   cobrowse.VisitorUI = { loaded: false, showButton: stub.showButton, toggleButton: stub.toggleButton, showTerms: stub.showTerms };

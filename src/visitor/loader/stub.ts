@@ -21,13 +21,15 @@ export interface VisitorStub extends ForwardTarget {
  * @param isLoading whether the engine is being loaded (a stop is only worth keeping then)
  * @param configError why the tag's config is invalid, if it is: `startSession` reports it
  * @param logError prints a console error (unless logging is disabled)
+ * @param navigate goes to an http(s) address (`crossDomain` on a page without the engine)
  */
 export function createStub(
   state: StubState,
-  load: () => void,
+  load: (done?: (loaded: boolean) => void) => void,
   isLoading: () => boolean,
   configError: string | null,
   logError: (message: string) => void,
+  navigate: (url: string, target?: string) => void,
 ): VisitorStub {
   /** A method that forwards to the engine, or queues the call and loads the engine. */
   const queued = (method: 'startSession' | 'showButton' | 'toggleButton' | 'showTerms') =>
@@ -68,6 +70,20 @@ export function createStub(
     showButton: queued('showButton'),
     toggleButton: queued('toggleButton'),
     showTerms: queued('showTerms'),
+    isCrossDomainDone: () => state.engine?.isCrossDomainDone() ?? false,
+    crossDomain(params?: unknown) {
+      if (state.engine) return state.engine.crossDomain(params);
+      // The engine is on its way (a page continuing a session): hand over once it is in.
+      if (isLoading()) return new Promise((resolve) => load(() => resolve(state.engine?.crossDomain(params)))) as Promise<unknown>;
+      const { url, target } = (params ?? {}) as { url?: unknown; target?: unknown };
+      try {
+        const href = typeof url === 'string' && url ? new URL(url, location.href) : null;
+        if (href && /^https?:$/.test(href.protocol)) navigate(href.href, typeof target === 'string' ? target : undefined);
+      } catch {
+        logError('crossDomain: url must be an http(s) address');
+      }
+      return Promise.resolve({ done: true, results: [] });
+    },
     stopSession() {
       if (state.engine) return state.engine.stopSession();
       // Nothing runs unless the engine is on its way (a session to continue, or a start queued).
