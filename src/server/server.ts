@@ -21,6 +21,7 @@ import { createHttpApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { Relay } from './relay/relay.js';
 import { DEFAULT_RELAY_CONFIG } from './relay/types.js';
+import { loadOrCreateNodeId } from './store/node-id.js';
 import { describeStore, openStore } from './store/open-store.js';
 import { StoreError } from './store/sql-store.js';
 import type { Site, Store } from './store/store.js';
@@ -65,7 +66,7 @@ export interface RunningServer {
   demoCredentials?: DemoCredentials;
   /**
    * Closes sockets (1012: clients reconnect), HTTP servers and the store, keeping live
-   * sessions in the store for the next start ([RS1]). Safe to call more than once.
+   * sessions in the store for the next start ([RS2]). Safe to call more than once.
    */
   close(): Promise<void>;
 }
@@ -263,9 +264,17 @@ export async function startServer(
 
     const bus = createMemoryBus();
     closers.push(() => bus.close());
+    const nodeId = loadOrCreateNodeId(config.dataDir);
+    if (!nodeId.persistent) {
+      logger.warn(
+        { dataDir: config.dataDir },
+        'cannot keep a node id in the data directory: live sessions will not survive a restart of this server',
+      );
+    }
     const relay = new Relay({
       store,
       bus,
+      nodeId: nodeId.id,
       logger: logger.child({ component: 'relay' }),
       config: config.relay,
       authenticateAgent: createAgentAuthenticator(store, tickets),
@@ -314,7 +323,7 @@ export async function startServer(
     // so close() never waits on a socket.
     closers.push(() => webSockets.close());
     closers.push(() => relay.close());
-    // [RS2] sessions live when the server last stopped (or crashed) wait for their visitors.
+    // [RS3] sessions live when the server last stopped (or crashed) wait for their visitors.
     await relay.restore();
 
     try {

@@ -1,5 +1,5 @@
 /**
- * A server restart ends no session ([RS1], [RS2]), end to end in real Chromium: a real
+ * A server restart ends no session ([RS2]–[RS4]), end to end in real Chromium: a real
  * visitor page (the Glance-style tag) and a real viewer watch the server stop cleanly and
  * start again on the same data directory and port; both reconnect by themselves, the
  * visitor sends a fresh keyframe, and the viewer shows what changed after the restart.
@@ -63,7 +63,7 @@ async function waitForMirrorTotal(viewer: Page, text: string): Promise<void> {
 
 type Json = Record<string, unknown>;
 
-it('[RS1][RS2] a real visitor page and a real viewer survive a server restart; the viewer shows a change made after it', async () => {
+it('[RS2][RS3][RS4] a real visitor page and a real viewer survive a server restart; the viewer shows a change made after it', async () => {
   const key = `restart-${Date.now().toString(36)}`;
 
   const visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -121,7 +121,7 @@ describe('session end releases memory', () => {
     expect(await server.store.listLiveSessions()).toEqual([]);
   });
 
-  it('[RS2][SS8] a session restored after a restart whose visitor does not come back is ended and released too', async () => {
+  it('[RS3][SS8] a session restored after a restart whose visitor does not come back is ended and released too', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'oc-memory-'));
     onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const first = await startTestServer({ dataDir });

@@ -53,7 +53,7 @@ async function expectJoined(agent: AgentClient) {
 }
 
 describe('server restart', () => {
-  it('[RS1][RS2] visitor and agent survive a clean restart on the same data dir and port; the visitor re-keys and the agent gets the new keyframe and live frames', async () => {
+  it('[RS2][RS3][RS4] visitor and agent survive a clean restart on the same data dir and port; the visitor re-keys and the agent gets the new keyframe and live frames', async () => {
     const dataDir = await sharedDataDir();
     const first = await serverOn(dataDir);
     const ticket = await viewerTicket(first, await signIn(first));
@@ -146,7 +146,7 @@ describe('server restart', () => {
     expect(await second.store.listAudit({ sessionKey: 'restart-1', event: 'session.started' })).toHaveLength(1);
   });
 
-  it('[RS2] a restored session whose visitor does not come back ends with timeout: agents are told, the audit log records it, the store forgets it', async () => {
+  it('[RS3] a restored session whose visitor does not come back ends with timeout: agents are told, the audit log records it, the store forgets it', async () => {
     const dataDir = await sharedDataDir();
     const first = await serverOn(dataDir);
     const ticket = await viewerTicket(first, await signIn(first));
@@ -181,7 +181,7 @@ describe('server restart', () => {
     expect((await late.closed).code).toBe(CloseCode.SessionEnded);
   });
 
-  it('[RS3] the store has the session as it changes, so a crash ends none either; the token is stored only as a hash', async () => {
+  it('[RS1][RS3] the store has the session as it changes, so a crash ends none either; the token is stored only as a hash', async () => {
     const dataDir = await sharedDataDir();
     const live = await serverOn(dataDir);
     const ticket = await viewerTicket(live, await signIn(live));
@@ -213,7 +213,7 @@ describe('server restart', () => {
     expect(resumed.state).toMatchObject({ accessibility: true, userState: { cart: [1, 2] } });
   });
 
-  it('[RS2] a resume of a restored session with a wrong token is refused with 4403', async () => {
+  it('[RS4] a resume of a restored session with a wrong token is refused with 4403', async () => {
     const dataDir = await sharedDataDir();
     const first = await serverOn(dataDir);
     const { client: visitor, welcome } = await connectVisitor(first, { key: 'token-1' });
@@ -227,5 +227,31 @@ describe('server restart', () => {
       resume: { sessionId: welcome.sessionId, token: welcome.token, ackedSeq: 0 },
     });
     expect(right).toMatchObject({ resumed: true, needKeyframe: true, nextSeq: 1 });
+  });
+
+  it('[RS3] a server restores only its own sessions; sessions of a server gone for an hour are ended and audited', async () => {
+    const dataDir = await sharedDataDir();
+    const first = await serverOn(dataDir);
+    const { client: visitor, welcome } = await connectVisitor(first, { key: 'mine-1' });
+    const [mine] = await until(async () => {
+      const rows = await first.store.listLiveSessions();
+      return rows.length === 1 ? rows : undefined;
+    }, 'the session written');
+    const other = { ...mine!, nodeId: 'another-server', updatedAt: Date.now() };
+    await first.store.putLiveSession({ ...other, id: '10000.other-live', key: 'other-live' });
+    await first.store.putLiveSession({ ...other, id: '10000.other-gone', key: 'other-gone', updatedAt: Date.now() - 2 * 60 * 60_000 });
+    await first.close();
+    await visitor.closed;
+
+    const second = await serverOn(dataDir, { port: first.port });
+    expect(second.relay.listSessions('10000').map((s) => s.key)).toEqual(['mine-1']);
+    expect(second.relay.findSession('10000', 'mine-1')?.sessionId).toBe(welcome.sessionId);
+    // The other server's live session stays in the store for it; the one gone for good is ended.
+    expect((await second.store.listLiveSessions()).map((s) => s.key).sort()).toEqual(['mine-1', 'other-live']);
+    const ended = await until(async () => {
+      const entries = await second.store.listAudit({ sessionKey: 'other-gone', event: 'session.ended' });
+      return entries.length > 0 ? entries : undefined;
+    }, 'session.ended audit of the stale session');
+    expect(ended.map((e) => [e.sessionId, e.detail['reason']])).toEqual([['10000.other-gone', 'timeout']]);
   });
 });

@@ -427,6 +427,7 @@ export function describeStore(name: string, factory: StoreFactory): void {
     describe('live sessions', () => {
       const live = (overrides: Partial<LiveSession> = {}): LiveSession => ({
         id: '10000.aaaa',
+        nodeId: 'node-a',
         groupId: '10000',
         site: 'staging',
         key: '1234',
@@ -459,6 +460,23 @@ export function describeStore(name: string, factory: StoreFactory): void {
         await store.deleteLiveSession('10000.aaaa');
         await store.deleteLiveSession('10000.unknown');
         expect((await store.listLiveSessions()).map((s) => s.id)).toEqual(['10000.late']);
+      });
+
+      it('[RS3] lists one server\'s sessions, touches them, and deletes only stale ones', async () => {
+        await store.putLiveSession(live({ id: '10000.a1', updatedAt: 1_000 }));
+        await store.putLiveSession(live({ id: '10000.a2', updatedAt: 5_000, startedAt: 1_700_000_000_001 }));
+        await store.putLiveSession(live({ id: '10000.b1', nodeId: 'node-b', updatedAt: 1_000 }));
+        expect((await store.listLiveSessions('node-a')).map((s) => s.id)).toEqual(['10000.a1', '10000.a2']);
+        expect((await store.listLiveSessions('node-c')).map((s) => s.id)).toEqual([]);
+
+        await store.touchLiveSessions('node-a', 2_000_000_000_000);
+        expect((await store.listLiveSessions('node-a')).map((s) => s.updatedAt)).toEqual([
+          2_000_000_000_000, 2_000_000_000_000,
+        ]);
+        const stale = await store.deleteStaleLiveSessions(2_000);
+        expect(stale.map((s) => [s.id, s.nodeId])).toEqual([['10000.b1', 'node-b']]);
+        expect((await store.listLiveSessions()).map((s) => s.id)).toEqual(['10000.a1', '10000.a2']);
+        expect(await store.deleteStaleLiveSessions(2_000)).toEqual([]);
       });
 
       it('[RS1] ignores a live session of an unknown group', async () => {

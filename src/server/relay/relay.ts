@@ -35,6 +35,14 @@ const MAX_JOIN_FAILURES_PER_MINUTE = 30;
 /** Names of user state a session keeps at most ([AP2]). */
 const MAX_USER_STATE_ENTRIES = 100;
 
+/** How often a server marks its live sessions in the store as still running, ms. */
+export const LIVE_SESSION_TOUCH_MS = 10 * 60_000;
+/**
+ * Live sessions in the store not written for this long belong to a server that is gone
+ * (it would have touched them): any starting server ends them ([RS3]), ms.
+ */
+export const LIVE_SESSION_STALE_MS = 60 * 60_000;
+
 /** Bus channel on which nodes announce sessions that start (waiting agents elsewhere). */
 export const SESSION_STARTED_CHANNEL = 'session-started';
 
@@ -60,6 +68,8 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   private readonly joinFailures = new FailureCounter(MAX_JOIN_FAILURES_PER_MINUTE);
   private readonly policy: readonly PolicyCheck[] = DEFAULT_POLICY;
   private readonly persistence: SessionPersistence;
+  private readonly nodeId: string;
+  private readonly touchTimer: ReturnType<typeof setInterval>;
   /** Expiry timers of random codes no agent used yet ([SS2]). */
   private readonly codeTimers = new Map<Session, ReturnType<typeof setTimeout>>();
   private closing = false;
@@ -70,7 +80,10 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.authenticateAgent = deps.authenticateAgent;
-    this.persistence = new SessionPersistence(this.store, this.logger);
+    this.nodeId = deps.nodeId ?? 'local';
+    this.persistence = new SessionPersistence(this.store, this.nodeId, this.logger);
+    this.touchTimer = setInterval(() => this.touchLiveSessions(), LIVE_SESSION_TOUCH_MS);
+    this.touchTimer.unref();
     this.pingTimer = setInterval(() => this.ping(), this.config.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -123,7 +136,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   }
 
   /**
-   * Shuts down without ending any session ([RS1]): sessions are halted (no timers, no
+   * Shuts down without ending any session ([RS2]): sessions are halted (no timers, no
    * messages, no audit), every socket is closed with 1012 so clients reconnect, and the
    * store gets the sessions' last state for the next start.
    */
@@ -131,6 +144,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pingTimer);
+    clearInterval(this.touchTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
     this.ackTimer = null;
     this.ackQueue.clear();
@@ -147,12 +161,25 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
   }
 
   /**
-   * Brings back the sessions the store kept (a restart, clean or not: [RS2]). Each waits
+   * Brings back the sessions the store kept (a restart, clean or not: [RS3]). Each waits
    * `visitorGraceMs` from now for its visitor, as if the visitor had just disconnected; a
    * session of a group that no longer exists is forgotten. Call before accepting sockets.
    */
   async restore(): Promise<number> {
-    const rows = await this.store.listLiveSessions();
+    // Sessions of servers gone for good (their visitors are long gone too) end here.
+    const stale = await this.store.deleteStaleLiveSessions(Date.now() - LIVE_SESSION_STALE_MS);
+    for (const row of stale) {
+      this.logger.info({ session: row.id, node: row.nodeId }, 'session of a server that is gone ended');
+      this.auditEntry({
+        event: 'session.ended',
+        groupId: row.groupId,
+        sessionId: row.id,
+        sessionKey: row.key,
+        agentId: null,
+        detail: { reason: 'timeout' },
+      });
+    }
+    const rows = await this.store.listLiveSessions(this.nodeId);
     let restored = 0;
     for (const row of rows) {
       if (this.closing) break;
@@ -169,7 +196,11 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         this.logger.error({ err: error, session: row.id }, 'could not restore a live session');
       }
     }
-    if (rows.length > 0) this.logger.info({ restored, stored: rows.length }, 'restored live sessions');
+    if (rows.length > 0) {
+      this.logger.info({ restored, stored: rows.length }, 'restored live sessions');
+      // Restored rows are as old as the server's downtime: mark them current again.
+      await this.store.touchLiveSessions(this.nodeId, Date.now());
+    }
     return restored;
   }
 
@@ -239,7 +270,7 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
         return;
       }
       if (session.restored) {
-        // [RS2] the log is gone: number on from what the visitor saw acknowledged (never
+        // [RS4] the log is gone: number on from what the visitor saw acknowledged (never
         // below what the store knew, so a keyframe epoch is not reused) and ask for a keyframe.
         session.restored = false;
         session.expectedSeq = Math.max(session.expectedSeq, hello.resume.ackedSeq + 1);
@@ -641,21 +672,32 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
     };
   }
 
+  /** Marks this server's live sessions in the store as still running. */
+  private touchLiveSessions(): void {
+    if (this.sessionsById.size === 0) return;
+    this.store
+      .touchLiveSessions(this.nodeId, Date.now())
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not touch the live sessions'));
+  }
+
   private audit(input: {
     event: AuditEntry['event'];
     session: Session;
     agentId?: number;
     detail?: Record<string, unknown>;
   }): void {
-    const entry: AuditEntry = {
-      at: Date.now(),
+    this.auditEntry({
       groupId: input.session.groupId,
       event: input.event,
       sessionId: input.session.id,
       sessionKey: input.session.key,
       agentId: input.agentId ?? null,
       detail: input.detail ?? {},
-    };
+    });
+  }
+
+  private auditEntry(fields: Omit<AuditEntry, 'at' | 'id'>): void {
+    const entry: AuditEntry = { at: Date.now(), ...fields };
     this.store.appendAudit(entry).catch((error: unknown) => this.logger.error({ err: error }, 'audit write failed'));
   }
 }

@@ -19,6 +19,8 @@ export class SessionPersistence {
 
   constructor(
     private readonly store: Store,
+    /** This server's node id, written with every row. */
+    private readonly nodeId: string,
     private readonly logger: Logger,
     private readonly delayMs = PERSIST_DELAY_MS,
   ) {}
@@ -58,7 +60,7 @@ export class SessionPersistence {
   private async write(batch: [string, Session | null][]): Promise<void> {
     for (const [id, session] of batch) {
       try {
-        if (session && !session.ended) await this.store.putLiveSession(session.toLiveSession());
+        if (session && !session.ended) await this.store.putLiveSession(session.toLiveSession(this.nodeId));
         else await this.store.deleteLiveSession(id);
       } catch (error) {
         // The session goes on in memory; only a restart now would lose it.

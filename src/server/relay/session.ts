@@ -48,7 +48,7 @@ export interface SessionHost {
   sessionChanged(session: Session): void;
 }
 
-/** What a session restored after a server restart brings back ([RS2]). */
+/** What a session restored after a server restart brings back ([RS3]). */
 export interface RestoredSession {
   id: string;
   tokenHash: string;
@@ -110,10 +110,10 @@ export class Session {
   ended = false;
   /**
    * True for a session restored from the store whose visitor has not come back yet: the
-   * server lost its log and does not know which frames the visitor sent last ([RS2]).
+   * server lost its log and does not know which frames the visitor sent last ([RS4]).
    */
   restored = false;
-  /** The server shut down with the session live: it is kept in the store, not ended ([RS1]). */
+  /** The server shut down with the session live: it is kept in the store, not ended ([RS2]). */
   halted = false;
 
   private gap = false;
@@ -202,9 +202,10 @@ export class Session {
   }
 
   /** What the store keeps of the session so a restart ends it not ([RS1]). */
-  toLiveSession(): LiveSession {
+  toLiveSession(nodeId: string): LiveSession {
     return {
       id: this.id,
+      nodeId,
       groupId: this.groupId,
       site: this.site,
       key: this.key,
@@ -244,7 +245,7 @@ export class Session {
 
   /**
    * Waits `visitorGraceMs` for the visitor, then ends with `timeout` ([SS7]); a restored
-   * session starts so ([RS2]).
+   * session starts so ([RS3]).
    */
   awaitVisitor(): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
@@ -254,7 +255,7 @@ export class Session {
 
   /**
    * The server is shutting down: stop every timer and forget the sockets without telling
-   * anyone or ending anything; the store keeps the session for the next start ([RS1]).
+   * anyone or ending anything; the store keeps the session for the next start ([RS2]).
    */
   halt(): void {
     this.halted = true;

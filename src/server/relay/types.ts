@@ -96,6 +96,11 @@ export interface RelayDeps {
   bus: Bus;
   logger: Logger;
   config?: Partial<RelayConfig>;
+  /**
+   * This server's id in the store's live sessions ([RS3]): stable across restarts so the
+   * server restores its own sessions. Default `local`.
+   */
+  nodeId?: string;
   /** Resolves a viewer ticket to the agent it was issued to, or null if invalid/expired/disabled. */
   authenticateAgent(ticket: string): Promise<AgentIdentity | null>;
 }

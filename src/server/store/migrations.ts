@@ -139,6 +139,7 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema
           .createTable('live_sessions')
           .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('node_id', 'text', (c) => c.notNull())
           .addColumn('group_id', 'text', (c) =>
             c.notNull().references('groups.id').onDelete('cascade'),
           )
@@ -152,6 +153,11 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn('next_seq', 'bigint', (c) => c.notNull())
           .addColumn('ever_joined', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('live_sessions_node')
+          .on('live_sessions')
+          .column('node_id')
           .execute();
       },
     },

@@ -75,6 +75,7 @@ export interface AuditTable {
 /** Live co-browsing sessions (`LiveSession`), kept so a server restart ends none. */
 export interface LiveSessionTable {
   id: string;
+  node_id: string;
   group_id: string;
   site: string;
   key: string;

@@ -142,6 +142,7 @@ export function agentColumns(
 export function toLiveSession(row: Selectable<LiveSessionTable>): LiveSession {
   return {
     id: row.id,
+    nodeId: row.node_id,
     groupId: row.group_id,
     site: row.site === 'production' ? 'production' : 'staging',
     key: row.key,

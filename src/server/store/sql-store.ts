@@ -534,6 +534,7 @@ export class SqlStore implements Store {
 
   async putLiveSession(session: LiveSession): Promise<void> {
     const columns = {
+      node_id: session.nodeId,
       group_id: session.groupId,
       site: session.site,
       key: session.key,
@@ -563,13 +564,38 @@ export class SqlStore implements Store {
     await this.db.deleteFrom('live_sessions').where('id', '=', id).execute();
   }
 
-  async listLiveSessions(): Promise<LiveSession[]> {
+  async listLiveSessions(nodeId?: string): Promise<LiveSession[]> {
+    let select = this.db.selectFrom('live_sessions').selectAll();
+    if (nodeId !== undefined) select = select.where('node_id', '=', nodeId);
+    const rows = await select.orderBy('started_at', 'asc').orderBy('id', 'asc').execute();
+    return rows.map(toLiveSession);
+  }
+
+  async touchLiveSessions(nodeId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('live_sessions')
+      .set({ updated_at: at })
+      .where('node_id', '=', nodeId)
+      .execute();
+  }
+
+  async deleteStaleLiveSessions(before: number): Promise<LiveSession[]> {
     const rows = await this.db
       .selectFrom('live_sessions')
       .selectAll()
+      .where('updated_at', '<', before)
       .orderBy('started_at', 'asc')
-      .orderBy('id', 'asc')
       .execute();
-    return rows.map(toLiveSession);
+    const deleted: LiveSession[] = [];
+    for (const row of rows) {
+      // Only if still stale: its server may have written it meanwhile.
+      const result = await this.db
+        .deleteFrom('live_sessions')
+        .where('id', '=', row.id)
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) > 0) deleted.push(toLiveSession(row));
+    }
+    return deleted;
   }
 }

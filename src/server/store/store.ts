@@ -166,6 +166,11 @@ export interface AuditQuery {
 export interface LiveSession {
   /** The session id (`<group>.<uuid>`). */
   id: string;
+  /**
+   * The server that runs the session (its node id): a server restores only its own sessions,
+   * so servers sharing one PostgreSQL database never take each other's.
+   */
+  nodeId: string;
   groupId: string;
   site: Site;
   key: string;
@@ -239,6 +244,13 @@ export interface Store {
   putLiveSession(session: LiveSession): Promise<void>;
   /** Forgets a live session (it ended); unknown ids are ignored. */
   deleteLiveSession(id: string): Promise<void>;
-  /** Every live session, oldest first (what a starting server restores). */
-  listLiveSessions(): Promise<LiveSession[]>;
+  /** The live sessions of one server (all when `nodeId` is undefined), oldest first. */
+  listLiveSessions(nodeId?: string): Promise<LiveSession[]>;
+  /** Marks every live session of a server as current (`updatedAt = at`): it still runs them. */
+  touchLiveSessions(nodeId: string, at: number): Promise<void>;
+  /**
+   * Deletes the live sessions of any server not written since `before` (their server is
+   * gone for good) and returns them.
+   */
+  deleteStaleLiveSessions(before: number): Promise<LiveSession[]>;
 }

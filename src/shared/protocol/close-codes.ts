@@ -8,7 +8,7 @@ export const CloseCode = {
   /** The server is shutting down; clients reconnect with backoff. */
   GoingAway: 1001,
   /**
-   * The server is restarting and keeps the sessions ([RS1]); clients reconnect with backoff
+   * The server is restarting and keeps the sessions ([RS2]); clients reconnect with backoff
    * and resume.
    */
   ServiceRestart: 1012,
