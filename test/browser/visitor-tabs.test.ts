@@ -91,7 +91,7 @@ describe('[TB1]–[TB2] the focused tab holds the session', () => {
     await context.close();
   });
 
-  it('[TB4] two visible windows do not pass the session back and forth', async () => {
+  it('[TB2] two visible windows do not pass the session back and forth', async () => {
     const context = await browser.newContext();
     const a = await openTab(context, 'A');
     await call(a, 'startSession', 'tabs-2');
@@ -138,7 +138,7 @@ describe('[TB3] a hidden tab does not take the session', () => {
   });
 });
 
-describe('[TB3] a session that ended stays ended', () => {
+describe('[TB4] a session that ended stays ended', () => {
   it('after the session ends in the holding tab, focusing another tab does not revive it', async () => {
     const context = await browser.newContext();
     const a = await openTab(context, 'A');
