@@ -297,8 +297,9 @@ export class VisitorController {
       if (result.done && info) this.crossDomainDone = true;
       for (const failed of result.results.filter((r) => !r.ok)) log.warn(`crossDomain: the helper page ${failed.helper} did not take the session`);
       if (destination) {
-        if (typeof target === 'string' && target && target !== '_self') win.open(destination.href, target);
-        else win.location.assign(destination.href);
+        // After the hand-over the click's gesture may be spent: a blocked window.open navigates this page.
+        const opened = typeof target === 'string' && target && target !== '_self' ? win.open(destination.href, target) : null;
+        if (!opened) win.location.assign(destination.href);
       }
       return result;
     });
