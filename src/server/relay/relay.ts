@@ -166,6 +166,16 @@ export class Relay implements SessionHost, VisitorHost, AgentHost {
    * session of a group that no longer exists is forgotten. Call before accepting sockets.
    */
   async restore(): Promise<number> {
+    try {
+      return await this.restoreStored();
+    } catch (error) {
+      // The server still starts: only the sessions of before the restart are lost.
+      this.logger.error({ err: error }, 'could not restore the live sessions');
+      return 0;
+    }
+  }
+
+  private async restoreStored(): Promise<number> {
     // Sessions of servers gone for good (their visitors are long gone too) end here.
     const stale = await this.store.deleteStaleLiveSessions(Date.now() - LIVE_SESSION_STALE_MS);
     for (const row of stale) {
