@@ -110,9 +110,10 @@ const settingsFields = {
   },
   trustedDomains: {
     type: 'array',
-    items: { type: 'string', examples: ['shop.example.com', '*.example.com'] },
+    items: { type: 'string', examples: ['shop.example.com', '*.example.com', 'https://shop.example.com/cobrowse-helper.html'] },
     maxItems: 500,
-    description: 'Hosts the agent may navigate the visitor to.',
+    description:
+      'Hosts the agent may navigate the visitor to and the session may follow, or URLs of cross-domain helper pages (pages with the tag and `script=XDOM`), whose host is trusted too.',
   },
   randomKeyLength: {
     type: 'integer',
