@@ -419,8 +419,12 @@ export class Mirror {
       case StateAttr.Value:
         if (tag === 'select') {
           const chosen = new Set((value ?? '').split(',').filter(Boolean).map(Number));
-          const options = (element as HTMLSelectElement).options;
+          const select = element as HTMLSelectElement;
+          const options = select.options;
           for (let i = 0; i < options.length; i++) options[i]!.selected = chosen.has(i);
+          // Deselecting an option makes a single-line select pick its first option again
+          // (the HTML "ask for a reset"); a page's `selectedIndex = -1` means none.
+          if (chosen.size === 0) select.selectedIndex = -1;
         } else if (tag === 'input' || tag === 'textarea') {
           (element as HTMLInputElement).value = value ?? '';
         }

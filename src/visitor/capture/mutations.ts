@@ -47,6 +47,15 @@ function shouldMask(ctx: SerializeContext, element: Element): boolean {
   return ctx.masker.matches(element);
 }
 
+/**
+ * Whether a child of `parent` is in the mirror: the parent was written (it has an id) and
+ * not as a masked box. Step 1 wrote a node that moved to such a place (a `Move`, or a
+ * `Ref` in its new parent's serialisation); anywhere else it was not written at all.
+ */
+function isCapturedPlace(ctx: SerializeContext, parent: Node | null): boolean {
+  return parent !== null && ctx.ids.get(parent) !== undefined && !ctx.maskedElements.has(parent as Element) && !ctx.ignored.has(parent);
+}
+
 /** Appends the operations for `records` to `out`. */
 export function writeMutations(ctx: SerializeContext, records: readonly MutationRecord[], out: Token[]): void {
   const ids = ctx.ids;
@@ -119,10 +128,12 @@ export function writeMutations(ctx: SerializeContext, records: readonly Mutation
     }
   }
 
-  // 2. Removals of nodes that left the page.
+  // 2. Removals of nodes that left the page, or left what is captured of it: a node moved
+  // below a masked element (or into a new subtree that is masked) is gone for the mirror
+  // ([MK5]), so its old copy must go too.
   for (const node of removed) {
     const id = ids.get(node);
-    if (id === undefined || node.isConnected) continue;
+    if (id === undefined || (node.isConnected && isCapturedPlace(ctx, node.parentNode))) continue;
     out.push(Op.Remove, id);
     ids.forgetSubtree(node);
   }
