@@ -254,4 +254,18 @@ describe('server restart', () => {
     }, 'session.ended audit of the stale session');
     expect(ended.map((e) => [e.sessionId, e.detail['reason']])).toEqual([['10000.other-gone', 'timeout']]);
   });
+
+  it('[RS1] a session that ends at once leaves no row behind, nor does one that ends while its state is written', async () => {
+    const server = await startTestServer();
+    const { client: quick } = await connectVisitor(server, { key: 'quick-1' });
+    quick.send({ type: 'stop' });
+    await quick.closed;
+    const { client: busy } = await connectVisitor(server, { key: 'busy-1' });
+    for (let n = 0; n < 50; n++) busy.send({ type: 'userstate', name: `n${n}`, value: n });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    busy.send({ type: 'stop' });
+    await busy.closed;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await server.store.listLiveSessions()).toEqual([]);
+  });
 });

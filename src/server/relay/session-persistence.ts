@@ -10,6 +10,11 @@ import type { Session } from './session.js';
 
 /** How long changes gather before they are written, ms. */
 export const PERSIST_DELAY_MS = 50;
+/**
+ * Writes between two yields to the event loop: SQLite writes are synchronous (~0.1 ms), so a
+ * burst of session starts must not hold page frames back for its whole length.
+ */
+const WRITES_PER_TURN = 16;
 
 export class SessionPersistence {
   /** Pending writes by session id: the session to write, or null to delete its row. */
@@ -58,7 +63,9 @@ export class SessionPersistence {
   }
 
   private async write(batch: [string, Session | null][]): Promise<void> {
+    let written = 0;
     for (const [id, session] of batch) {
+      if (++written % WRITES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       try {
         if (session && !session.ended) await this.store.putLiveSession(session.toLiveSession(this.nodeId));
         else await this.store.deleteLiveSession(id);
