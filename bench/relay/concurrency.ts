@@ -11,7 +11,7 @@ import { framesDir } from './paths.js';
 import { ProcMonitor, sampleProcess } from './proc-stats.js';
 import { endWindow, sleep, startRelay, startWindow, type RelayKind } from './relay-under-test.js';
 import type { ConcurrencyRun } from './results.js';
-import { DRAIN_MS, median, summariseErrors } from './run-helpers.js';
+import { drain, median, summariseErrors } from './run-helpers.js';
 
 /** Options of one concurrency run. */
 export interface ConcurrencyOptions {
@@ -24,6 +24,8 @@ export interface ConcurrencyOptions {
   subWindows: number;
   /** Profile the relay with `node --cpu-prof` into this folder. */
   cpuProfileDir?: string;
+  /** Receives a progress line per sub-window. */
+  log?: (line: string) => void;
 }
 
 /** Server warning lines kept in the result. */
@@ -31,6 +33,7 @@ const WARNING_SAMPLES = 5;
 
 /** Runs `options.sessions` realistic sessions through `relay`. */
 export async function runConcurrency(relay: RelayKind, options: ConcurrencyOptions): Promise<{ run: ConcurrencyRun; plan: GeneratorReady['plan'] }> {
+  const log = options.log;
   const server = await startRelay(relay, { sessions: options.sessions, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });
   let generator: GeneratorProcess | undefined;
   let monitor: ProcMonitor | undefined;
@@ -46,6 +49,9 @@ export async function runConcurrency(relay: RelayKind, options: ConcurrencyOptio
       connectTimeoutMs: 30_000,
       seed: 7,
     });
+    log?.(
+      `  ${ready.sessions} of ${options.sessions} sessions set up in ${(ready.connectMs / 1000).toFixed(1)} s`,
+    );
     const relayRssConnectedBytes = sampleProcess(server.pid).rssBytes;
     monitor = new ProcMonitor(server.pid);
     await generator.begin();
@@ -55,12 +61,23 @@ export async function runConcurrency(relay: RelayKind, options: ConcurrencyOptio
     const latency = new Histogram();
     const sendLag = new Histogram();
     const windowP99Ms: number[] = [];
-    const cpu = { relay: [] as number[], generator: [] as number[], other: [] as number[] };
+    const cpu = {
+      relay: [] as number[],
+      generator: [] as number[],
+      other: [] as number[],
+      relayWaiting: [] as number[],
+      generatorWaiting: [] as number[],
+    };
     let framesSent = 0;
     let bytesSent = 0;
     let framesReceived = 0;
     let elapsedMs = 0;
     let needKeyframe = 0;
+    let behindMs = 0;
+    let scheduledMs = 0;
+    const windowBehind: number[] = [];
+    let loopDelayP99Ms = 0;
+    let loopDelayMaxMs = 0;
     const subWindowMs = options.measureMs / options.subWindows;
     for (let i = 0; i < options.subWindows; i++) {
       const start = startWindow(server.pid, generator);
@@ -73,16 +90,31 @@ export async function runConcurrency(relay: RelayKind, options: ConcurrencyOptio
       cpu.relay.push(window.cpu.relay);
       cpu.generator.push(window.cpu.generator);
       cpu.other.push(window.cpu.other);
+      cpu.relayWaiting.push(window.cpu.relayWaiting);
+      cpu.generatorWaiting.push(window.cpu.generatorWaiting);
       framesSent += snapshot.framesSent;
       bytesSent += snapshot.bytesSent;
       framesReceived += snapshot.framesReceived;
       elapsedMs += snapshot.elapsedMs;
       needKeyframe += snapshot.needKeyframe;
+      const scheduled = snapshot.elapsedMs * snapshot.sessionsScheduled;
+      behindMs += snapshot.behindMs;
+      scheduledMs += scheduled;
+      windowBehind.push(scheduled > 0 ? Math.max(0, snapshot.behindMs / scheduled) : 0);
+      loopDelayP99Ms = Math.max(loopDelayP99Ms, snapshot.loopDelayP99Ms);
+      loopDelayMaxMs = Math.max(loopDelayMaxMs, snapshot.loopDelayMaxMs);
+      log?.(
+        `  window ${i + 1}/${options.subWindows}: p99 ${windowP99Ms[i]!.toFixed(1)} ms, ${Math.round(snapshot.framesReceived / (snapshot.elapsedMs / 1000))} frames/s, ` +
+          `generator behind ${(100 * windowBehind[i]!).toFixed(1)} %, loop delay p99 ${snapshot.loopDelayP99Ms.toFixed(1)} ms, ` +
+          `cores relay ${window.cpu.relay.toFixed(2)} / generator ${window.cpu.generator.toFixed(2)} / other ${window.cpu.other.toFixed(2)}, ` +
+          `waiting for a core: relay ${(100 * window.cpu.relayWaiting).toFixed(0)} % / generator ${(100 * window.cpu.generatorWaiting).toFixed(0)} %`,
+      );
     }
     const relayRssPeakBytes = monitor.peakRssBytes;
     const relayRssEndBytes = sampleProcess(server.pid).rssBytes;
     await generator.pause();
-    await sleep(DRAIN_MS);
+    const g = generator;
+    await drain(async () => (await g.snapshot(false)).inflightFrames);
     const final = await generator.stop();
     const seconds = elapsedMs / 1000;
     const warnings = server.warnings();
@@ -100,12 +132,19 @@ export async function runConcurrency(relay: RelayKind, options: ConcurrencyOptio
         latency: latency.summary(),
         windowP99Ms,
         generatorSendLagP99Ms: sendLag.quantile(0.99),
+        askedBitsPerSecondPerSession: ready.plan?.bitsPerSecond ?? options.bitsPerSecond,
+        generatorBehindShare: scheduledMs > 0 ? Math.max(0, behindMs / scheduledMs) : 0,
+        windowGeneratorBehindShare: windowBehind,
+        generatorLoopDelayP99Ms: loopDelayP99Ms,
+        generatorLoopDelayMaxMs: loopDelayMaxMs,
         relayRssConnectedBytes,
         relayRssPeakBytes,
         relayRssEndBytes,
         relayCores: median(cpu.relay),
         generatorCores: median(cpu.generator),
         otherCores: median(cpu.other),
+        relayWaitingShare: median(cpu.relayWaiting),
+        generatorWaitingShare: median(cpu.generatorWaiting),
         needKeyframe,
         errors: summariseErrors(final.errors, final),
         serverWarnings: warnings.length,

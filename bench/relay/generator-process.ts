@@ -10,6 +10,8 @@ import type { FromGenerator, GeneratorConfig, GeneratorReady, GeneratorSnapshot,
 const REQUEST_TIMEOUT_MS = 60_000;
 /** Extra time to set up each session, ms (5,000 sessions: 260 s in all at most). */
 const CONNECT_MS_PER_SESSION = 40;
+/** Extra time to close each session, ms (5,000 sessions: 80 s in all at most). */
+const STOP_MS_PER_SESSION = 4;
 
 /** Open files per session in the generator (two sockets) and the slack on top. */
 const FILES_PER_SESSION = 2;
@@ -34,10 +36,21 @@ export class GeneratorProcess {
     void child.exited.then((code) => this.fail(new Error(`load generator exited (${code}); its output:\n${child.outputTail()}`)));
   }
 
-  /** Starts a generator process for `sessions` sessions (not yet connected). */
+  /**
+   * Starts a generator process for `sessions` sessions (not yet connected). With
+   * `BENCH_GENERATOR_CPU_PROF_DIR` set, the generator runs under `node --cpu-prof` into that
+   * folder (to see where the generator's own time goes).
+   */
   static async spawn(sessions: number): Promise<GeneratorProcess> {
     const script = await childBundle();
-    return new GeneratorProcess(spawnNode(script, ['generator'], { ipc: true, fileLimit: sessions * FILES_PER_SESSION + FILE_SLACK }));
+    const profileDir = process.env['BENCH_GENERATOR_CPU_PROF_DIR'];
+    return new GeneratorProcess(
+      spawnNode(script, ['generator'], {
+        ipc: true,
+        fileLimit: sessions * FILES_PER_SESSION + FILE_SLACK,
+        nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      }),
+    );
   }
 
   get pid(): number {
@@ -69,7 +82,11 @@ export class GeneratorProcess {
 
   /** Stops the traffic, closes the sessions and the process; the counters of the whole run. */
   async stop(): Promise<GeneratorSnapshot> {
-    const reply = await this.request({ type: 'stop' }, 'stopped');
+    const reply = await this.request(
+      { type: 'stop' },
+      'stopped',
+      REQUEST_TIMEOUT_MS + this.sessions * STOP_MS_PER_SESSION,
+    );
     await stopChild(this.child, 5_000);
     return (reply as Extract<FromGenerator, { type: 'stopped' }>).snapshot;
   }

@@ -105,6 +105,19 @@ export interface GeneratorSnapshot {
   /** The generator process's CPU time in the window, ms, and its RSS, bytes. */
   cpuMs: number;
   rssBytes: number;
+  /** Replay: sessions on the schedule (connected and playing). */
+  sessionsScheduled: number;
+  /**
+   * Replay: how far the sessions fell behind their schedule during the window, ms summed
+   * over sessions (a frame more than 250 ms late moves its session's timeline on). Divided
+   * by `elapsedMs × sessionsScheduled`: the share of the asked traffic not offered.
+   */
+  behindMs: number;
+  /** Frames sent and not yet received, now (all sessions). */
+  inflightFrames: number;
+  /** The generator's event-loop delay in the window, p99 and max, ms: its own responsiveness. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** Result of setting up the sessions. */

@@ -7,6 +7,7 @@
  * timestamp inside each frame (frames.ts) rather than kept per frame.
  */
 import type { Socket } from 'node:net';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { FrameKind } from '../../src/shared/protocol/frame.js';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol/version.js';
@@ -21,6 +22,21 @@ const MAX_ERROR_SAMPLES = 10;
 const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 /** How long `stop()` waits for the sockets to close before terminating them, ms. */
 const STOP_TIMEOUT_MS = 10_000;
+/**
+ * Replay: the longest the schedule loop runs before it yields to I/O (received frames,
+ * the benchmark's IPC requests), ms. With thousands of sessions the loop would otherwise
+ * never end once the generator falls behind: new events fall due faster than it sends.
+ */
+const TICK_BUDGET_MS = 5;
+/**
+ * Replay: a frame due longer ago than this is sent now and its session's timeline moves
+ * on by the delay (it plays on from there, as a slower visitor would): a generator short
+ * of CPU offers less traffic, bursts no larger than planned, and says how much less
+ * (`GeneratorSnapshot.behindMs`) instead of an ever-growing backlog.
+ */
+const MAX_SEND_LAG_MS = 250;
+/** Resolution of the generator's event-loop delay monitor, ms. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 /** The `Origin` of visitor sockets: a customer site, as in production. */
 const VISITOR_ORIGIN = 'https://shop.example';
 
@@ -86,6 +102,8 @@ class SimSession {
   alive = false;
   stopping = false;
   // Replay state.
+  /** Time its timeline was moved on because the generator was late (MAX_SEND_LAG_MS), ms. */
+  slipMs = 0;
   scene: ReplayScene | null = null;
   sceneStart = 0;
   eventIndex = 0;
@@ -202,6 +220,15 @@ export class LoadGenerator {
   private readonly errors: GeneratorErrors = { connectFailed: 0, unexpectedCloses: {}, socketErrors: 0, serverErrors: 0, overloaded: false, samples: [] };
   /** Bytes sent and not yet received, all sessions (the overload guard). */
   private inflightBytes = 0;
+  /** Frames sent and not yet received, all sessions (draining). */
+  private inflightFrames = 0;
+  /** Replay: how far behind schedule the sessions were at the start of the window, ms summed. */
+  private windowBehindMs = 0;
+  /** When the traffic was paused (the schedule stops counting as behind then). */
+  private pausedAt: number | null = null;
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({
+    resolution: LOOP_DELAY_RESOLUTION_MS,
+  });
   private readonly maxInflightBytes: number;
   private readonly random: () => number;
   private running = false;
@@ -215,6 +242,7 @@ export class LoadGenerator {
   private readonly plan: ReplayPlan | null = null;
   private readonly schedule = new Schedule();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
   // Idle.
   private readonly idleKeyframes: Buffer[] = [];
 
@@ -230,6 +258,7 @@ export class LoadGenerator {
       else this.idleKeyframes = framePools(recordings).keyframes;
     }
     this.windowCpu = this.cpuMs();
+    this.loopDelay.enable();
   }
 
   /** Sets up every session (both sockets, handshakes done); failures are counted, not thrown. */
@@ -333,6 +362,7 @@ export class LoadGenerator {
       counters.framesReceived++;
       counters.bytesReceived += data.length;
       this.inflightBytes -= data.length;
+      this.inflightFrames--;
       counters.latency.record(now - readStamp(data));
       if (this.saturateFrame) {
         session.inflight -= data.length;
@@ -373,6 +403,7 @@ export class LoadGenerator {
   begin(): void {
     if (this.running || this.stopped) return;
     this.running = true;
+    this.pausedAt = null;
     const now = performance.now();
     this.begunAt = now;
     this.resetWindow(now);
@@ -421,6 +452,7 @@ export class LoadGenerator {
     this.window.framesSent++;
     this.window.bytesSent += frame.length;
     this.inflightBytes += frame.length;
+    this.inflightFrames++;
     if (this.inflightBytes > this.maxInflightBytes && this.running) this.overload();
   }
 
@@ -473,17 +505,29 @@ export class LoadGenerator {
 
   private readonly tick = () => {
     this.timer = null;
+    this.immediate = null;
     if (!this.running) return;
     const plan = this.plan!;
-    let now = performance.now();
+    const started = performance.now();
+    let now = started;
     const lag = this.window.sendLag;
     let processed = 0;
-    for (let due = this.schedule.peek(); due && due.nextAt <= now; due = this.schedule.peek()) {
+    for (
+      let due = this.schedule.peek();
+      due && due.nextAt <= now && this.running;
+      due = this.schedule.peek()
+    ) {
       const session = this.schedule.pop()!;
       if (!session.alive) continue;
       let scene = session.scene!;
       const event = scene.events[session.eventIndex]!;
-      lag.record(now - session.nextAt);
+      const late = now - session.nextAt;
+      lag.record(late);
+      if (late > MAX_SEND_LAG_MS) {
+        // Too late: this session's timeline resumes from now (counted as behind).
+        session.slipMs += late;
+        session.sceneStart += late;
+      }
       this.sendFrame(session, event.frame, event.kind, now);
       session.eventIndex++;
       if (session.eventIndex >= scene.events.length) {
@@ -493,18 +537,45 @@ export class LoadGenerator {
       }
       session.nextAt = session.sceneStart + scene.events[session.eventIndex]!.atMs;
       this.schedule.push(session);
-      // Refresh the clock now and then: a long batch must not stamp stale times.
-      if (++processed % 64 === 0) now = performance.now();
+      // Refresh the clock now and then: a long batch must not stamp stale times; and
+      // yield to I/O once the budget is spent, so that receiving and IPC go on.
+      if (++processed % 32 === 0) {
+        now = performance.now();
+        if (now - started >= TICK_BUDGET_MS) break;
+      }
     }
+    if (!this.running) return;
     const next = this.schedule.peek();
-    if (next) this.timer = setTimeout(this.tick, Math.max(0, next.nextAt - performance.now()));
+    if (!next) return;
+    const wait = next.nextAt - performance.now();
+    if (wait <= 0) this.immediate = setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, wait);
   };
+
+  /**
+   * How far behind its schedule every session is now, ms summed over sessions: the time
+   * its timeline was moved on, plus how late its next frame already is.
+   */
+  private behindMs(now: number): number {
+    if (!this.plan) return 0;
+    if (!this.running && this.pausedAt !== null) now = Math.min(now, this.pausedAt);
+    let sum = 0;
+    for (const session of this.sessions) {
+      if (!session.scene) continue;
+      sum += session.slipMs;
+      if (session.alive && session.nextAt < now) sum += now - session.nextAt;
+    }
+    return sum;
+  }
 
   /** Stops sending; sockets stay open so frames in flight still arrive (then compare counts). */
   pause(): void {
+    if (this.running) this.pausedAt = performance.now();
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -520,9 +591,19 @@ export class LoadGenerator {
     this.window = new Counters();
     this.windowStart = now;
     this.windowCpu = this.cpuMs();
+    this.windowBehindMs = this.behindMs(now);
+    this.loopDelay.reset();
   }
 
-  private describe(counters: Counters, elapsedMs: number, cpuMs: number): GeneratorSnapshot {
+  private describe(
+    counters: Counters,
+    elapsedMs: number,
+    cpuMs: number,
+    behindMs: number,
+  ): GeneratorSnapshot {
+    const ns = 1e-6;
+    const loop = this.loopDelay;
+    const measured = loop.count > 0;
     return {
       elapsedMs,
       sessionsOpen: this.aliveCount,
@@ -536,13 +617,21 @@ export class LoadGenerator {
       errors: this.cloneErrors(),
       cpuMs,
       rssBytes: process.memoryUsage.rss(),
+      sessionsScheduled: this.plan ? this.schedule.size : 0,
+      behindMs,
+      inflightFrames: this.inflightFrames,
+      // The monitor's samples include its own resolution; report the delay beyond it.
+      loopDelayP99Ms: measured
+        ? Math.max(0, loop.percentile(99) * ns - LOOP_DELAY_RESOLUTION_MS)
+        : 0,
+      loopDelayMaxMs: measured ? Math.max(0, loop.max * ns - LOOP_DELAY_RESOLUTION_MS) : 0,
     };
   }
 
   /** The counters since the last reset; `reset` starts a new window. */
   snapshot(reset: boolean): GeneratorSnapshot {
     const now = performance.now();
-    const snapshot = this.describe(this.window, now - this.windowStart, this.cpuMs() - this.windowCpu);
+    const snapshot = this.describe(this.window, now - this.windowStart, this.cpuMs() - this.windowCpu, this.behindMs(now) - this.windowBehindMs);
     if (reset) this.resetWindow(now);
     return snapshot;
   }
@@ -557,7 +646,8 @@ export class LoadGenerator {
     const now = performance.now();
     this.total.merge(this.window);
     this.window = new Counters();
-    const result = this.describe(this.total, now - this.begunAt, 0);
+    const result = this.describe(this.total, now - this.begunAt, 0, this.behindMs(now));
+    this.loopDelay.disable();
     const closes: Promise<void>[] = [];
     for (const session of this.sessions) {
       session.stopping = true;

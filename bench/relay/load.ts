@@ -59,6 +59,11 @@ export interface BackgroundLoadStats {
   errors: ErrorSummary;
   /** RSS of the generator process, bytes. */
   generatorRssBytes: number;
+  /**
+   * Share of the asked traffic the generator could not offer (0–1): short of CPU, its
+   * sessions fell behind their schedule. Above a few %, the load was lighter than asked.
+   */
+  generatorBehindShare: number;
 }
 
 /** A running background load. */
@@ -86,6 +91,10 @@ function describe(snapshot: GeneratorSnapshot, sessions: number, connected: numb
     latency: Histogram.from(snapshot.latency).summary(),
     errors: summariseErrors(snapshot.errors, final ? snapshot : null),
     generatorRssBytes: snapshot.rssBytes,
+    generatorBehindShare:
+      snapshot.elapsedMs * snapshot.sessionsScheduled > 0
+        ? Math.max(0, snapshot.behindMs / (snapshot.elapsedMs * snapshot.sessionsScheduled))
+        : 0,
   };
 }
 

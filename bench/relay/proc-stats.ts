@@ -16,6 +16,12 @@ export interface ProcSample {
   rssBytes: number;
   /** User + system CPU time since the process started, ms (10 ms granularity). */
   cpuMs: number;
+  /**
+   * Time its main thread (the event loop) was ready to run but waited for a core, ms
+   * (`/proc/<pid>/schedstat`; 0 where the kernel does not keep it): a process short of
+   * CPU because others took it, rather than slow by its own cost.
+   */
+  runQueueMs: number;
 }
 
 /** Reads `/proc/<pid>`; throws a clear error when the process is gone. */
@@ -34,10 +40,18 @@ export function sampleProcess(pid: number): ProcSample {
   // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the state field.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
+  let runQueueMs = 0;
+  try {
+    // "<ns on cpu> <ns waiting on a run queue> <timeslices>"
+    runQueueMs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6 || 0;
+  } catch {
+    // No schedstat (kernel without CONFIG_SCHED_INFO): leave 0.
+  }
   return {
     at: performance.now(),
     rssBytes: rssKb === undefined ? 0 : Number(rssKb) * 1024,
     cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND,
+    runQueueMs,
   };
 }
 
@@ -45,6 +59,12 @@ export function sampleProcess(pid: number): ProcSample {
 export function coresUsed(from: ProcSample, to: ProcSample): number {
   const wall = to.at - from.at;
   return wall > 0 ? (to.cpuMs - from.cpuMs) / wall : 0;
+}
+
+/** Share of the time between two samples that the process's main thread waited for a core (0–1). */
+export function runQueueShare(from: ProcSample, to: ProcSample): number {
+  const wall = to.at - from.at;
+  return wall > 0 ? Math.max(0, (to.runQueueMs - from.runQueueMs) / wall) : 0;
 }
 
 /** Samples a process every `intervalMs` and keeps the peak and the last reading. */

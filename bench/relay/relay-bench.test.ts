@@ -51,6 +51,8 @@ describe.each(['opencobrowse', 'bare'] as const)('load generator against %s', (k
     expect(final.framesSent).toBeGreaterThan(20);
     expect(final.framesReceived).toBe(final.framesSent);
     expect(Histogram.from(final.latency).count).toBe(final.framesReceived);
+    expect(final.inflightFrames).toBe(0);
+    expect(final.sessionsScheduled).toBe(20);
     expect(final.errors).toMatchObject({ connectFailed: 0, unexpectedCloses: {}, socketErrors: 0, serverErrors: 0 });
   });
 

@@ -6,7 +6,13 @@
  */
 import { startBareRelayProcess, type GeneratorProcess } from './generator-process.js';
 import type { GeneratorSnapshot, RelayTarget } from './generator-protocol.js';
-import { coresUsed, sampleProcess, sampleSystemCpu, type ProcSample } from './proc-stats.js';
+import {
+  coresUsed,
+  runQueueShare,
+  sampleProcess,
+  sampleSystemCpu,
+  type ProcSample,
+} from './proc-stats.js';
 import type { RelayConfig } from '../../src/server/relay/types.js';
 import { startServerProcess } from './server-process.js';
 import { fetchViewerTicket } from './tickets.js';
@@ -72,6 +78,9 @@ export interface CpuShares {
   generator: number;
   /** Everything else on the machine (the benchmark runner, other processes). */
   other: number;
+  /** Share of the window the relay's and the generator's main threads waited for a core. */
+  relayWaiting: number;
+  generatorWaiting: number;
 }
 
 /** Samples taken at the start of a window. */
@@ -98,7 +107,13 @@ export async function endWindow(start: WindowStart, relayPid: number, generator:
   const total = wall > 0 ? (system.busyMs - start.system.busyMs) / wall : 0;
   return {
     snapshot,
-    cpu: { relay: relayCores, generator: generatorCores, other: Math.max(0, total - relayCores - generatorCores) },
+    cpu: {
+      relay: relayCores,
+      generator: generatorCores,
+      other: Math.max(0, total - relayCores - generatorCores),
+      relayWaiting: runQueueShare(start.relay, relay),
+      generatorWaiting: runQueueShare(start.generator, gen),
+    },
     relayRssBytes: relay.rssBytes,
   };
 }

@@ -72,14 +72,14 @@ export function formatRelayResults(results: RelayResults): string {
       );
     }
     out.push(
-      '| Sessions | Relay | offered kbit/s/session | frames/s | latency p50 / p95 / p99 / max ms | p99 per sub-window | RSS connected / peak / end | cores relay / gen / other | gen lag p99 | errors |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| Sessions | Relay | offered kbit/s/session | gen behind | frames/s | latency p50 / p95 / p99 / max ms | p99 per sub-window | RSS connected / peak / end | cores relay / gen / other | gen lag p99 / loop delay p99 | errors |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const run of results.concurrency) {
       out.push(
-        `| ${int(run.sessions)}${run.connected !== run.sessions ? ` (${int(run.connected)} up)` : ''} | ${run.relay === 'opencobrowse' ? 'ours' : 'bare ws'} | ${fixed(run.offeredBitsPerSecondPerSession / 1000)} | ${int(run.deliveredFramesPerSecond)} | ` +
+        `| ${int(run.sessions)}${run.connected !== run.sessions ? ` (${int(run.connected)} up)` : ''} | ${run.relay === 'opencobrowse' ? 'ours' : 'bare ws'} | ${fixed(run.offeredBitsPerSecondPerSession / 1000)} | ${fixed(100 * (run.generatorBehindShare ?? 0))} % | ${int(run.deliveredFramesPerSecond)} | ` +
           `${latency(run.latency)} | ${run.windowP99Ms.map((v) => fixed(v)).join(', ')} | ${mib(run.relayRssConnectedBytes)} / ${mib(run.relayRssPeakBytes)} / ${mib(run.relayRssEndBytes)} | ` +
-          `${cores(run)} | ${fixed(run.generatorSendLagP99Ms)} ms | ${errors(run.errors)} |`,
+          `${cores(run)} | ${fixed(run.generatorSendLagP99Ms)} / ${fixed(run.generatorLoopDelayP99Ms ?? 0)} ms | ${errors(run.errors)} |`,
       );
     }
     out.push('');

@@ -101,6 +101,26 @@ export interface ConcurrencyRun extends CpuUse {
   windowP99Ms: number[];
   /** How late the generator sent frames against the schedule, p99 ms (its own health). */
   generatorSendLagP99Ms: number;
+  /** The asked mean rate per session, bits/s (the plan's). */
+  askedBitsPerSecondPerSession: number;
+  /**
+   * Share of the asked traffic the generator did not offer in the window (0–1): it was
+   * short of CPU and its sessions fell behind their schedule (and played on from there).
+   * Above a few %, the relay carried less than the asked load; see `offered…`.
+   */
+  generatorBehindShare: number;
+  /** The same, per sub-window. */
+  windowGeneratorBehindShare: number[];
+  /** The generator's event-loop delay, worst sub-window p99 and max, ms (received frames wait that long too). */
+  generatorLoopDelayP99Ms: number;
+  generatorLoopDelayMaxMs: number;
+  /**
+   * Share of the window the relay's and the generator's event-loop threads were ready to
+   * run but waited for a core (median of the sub-windows; /proc/<pid>/schedstat): high
+   * when the machine's cores were oversubscribed, whoever used them.
+   */
+  relayWaitingShare: number;
+  generatorWaitingShare: number;
   /** Relay RSS: once connected before traffic, peak in the window, at the end, bytes. */
   relayRssConnectedBytes: number;
   relayRssPeakBytes: number;

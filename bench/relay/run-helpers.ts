@@ -28,3 +28,23 @@ export function summariseErrors(errors: GeneratorErrors, final: GeneratorSnapsho
 
 /** How long frames in flight get to arrive after the traffic paused, ms. */
 export const DRAIN_MS = 2_000;
+/** With many sessions a relay's backlog may take longer: the drain goes on while frames still arrive, up to this, ms. */
+export const DRAIN_MAX_MS = 15_000;
+
+/**
+ * Waits until every frame sent has arrived, or `DRAIN_MS` without progress, or
+ * `DRAIN_MAX_MS` in all: what is still in flight then counts as undelivered.
+ */
+export async function drain(inflightFrames: () => Promise<number>): Promise<void> {
+  const started = performance.now();
+  let last = await inflightFrames();
+  let progressAt = started;
+  while (last > 0) {
+    const now = performance.now();
+    if (now - progressAt >= DRAIN_MS || now - started >= DRAIN_MAX_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const inflight = await inflightFrames();
+    if (inflight < last) progressAt = performance.now();
+    last = inflight;
+  }
+}
