@@ -1,5 +1,5 @@
-// Tests of the relay benchmark's own parts (not part of `npm test`, whose config includes
-// test/ only): `npx vitest run --config bench/relay/vitest.config.ts`.
+// Tests of the relay benchmark's own parts, alone: `npx vitest run --config
+// bench/relay/vitest.config.ts`. `npm test` runs them too (the root vitest.config.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
