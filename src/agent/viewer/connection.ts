@@ -26,6 +26,12 @@ export interface ReconnectTiming {
   minUptimeMs: number;
   /** An attempt that has not opened after this long is abandoned and retried. Default 15 000. */
   connectTimeoutMs: number;
+  /**
+   * An open socket that has heard nothing (not even the server's pings, every 15 s) for this
+   * long is presumed dead and replaced: a half-open TCP connection never fires `close`.
+   * Default 75 000, as the visitor's.
+   */
+  silenceTimeoutMs: number;
 }
 
 /** Defaults of `ReconnectTiming`. */
@@ -35,6 +41,7 @@ export const DEFAULT_RECONNECT_TIMING: Readonly<ReconnectTiming> = Object.freeze
   maxDelayMs: 15_000,
   minUptimeMs: 5_000,
   connectTimeoutMs: 15_000,
+  silenceTimeoutMs: 75_000,
 });
 
 /**
@@ -103,6 +110,9 @@ export class ViewerConnection {
   private openedAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
+  private silenceTimer: ReturnType<typeof setInterval> | null = null;
+  /** When the open socket last heard from the server (`Date.now()`). */
+  private lastHeardAt = 0;
   private ended: EndReason | null = null;
   private finished = false;
   private readonly disposers: Array<() => void> = [];
@@ -209,7 +219,8 @@ export class ViewerConnection {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.clearConnectTimer();
-      this.openedAt = Date.now();
+      this.openedAt = this.lastHeardAt = Date.now();
+      this.watchSilence();
       const afterSeq = this.options.afterSeq();
       const hello: AgentHello = {
         type: 'hello',
@@ -225,6 +236,7 @@ export class ViewerConnection {
     };
     socket.onmessage = (event: MessageEvent) => {
       if (this.socket !== socket) return; // a socket we dropped may still deliver
+      this.lastHeardAt = Date.now();
       if (typeof event.data === 'string') this.receive(socket, event.data);
       else if (event.data instanceof ArrayBuffer) this.options.events.frame(event.data);
     };
@@ -276,9 +288,25 @@ export class ViewerConnection {
     this.options.events.state({ phase: 'retrying', delayMs, code });
   }
 
+  /** Replaces an open socket that has gone silent (checked a few times per timeout). */
+  private watchSilence(): void {
+    if (this.silenceTimer) return;
+    const timeout = this.timing.silenceTimeoutMs;
+    this.silenceTimer = setInterval(() => {
+      const socket = this.socket;
+      if (this.finished || !socket || socket.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - this.lastHeardAt <= timeout) return;
+      this.socket = null;
+      closeQuietly(socket, 1000, 'no word from the server');
+      this.scheduleRetry(ABNORMAL_CLOSE);
+    }, Math.max(1_000, timeout / 5));
+  }
+
   private finish(state: Extract<LinkState, { phase: 'closed' }>): void {
     this.finished = true;
     this.socket = null;
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
     this.clearConnectTimer();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
