@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkNavigation, hostMatches } from '../../src/server/relay/navigation.js';
+import { checkNavigation } from '../../src/server/relay/navigation.js';
+import { hostMatches } from '../../src/shared/trusted-domains.js';
 import { applyPolicy, DEFAULT_POLICY, PolicyRefusal, type PolicyContext } from '../../src/server/relay/policy.js';
 import { DEFAULT_SITE_SETTINGS } from '../../src/server/store/store.js';
 import { describeBrowser } from '../../src/server/relay/user-agent.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkNavigation, hostMatches } from '../../src/visitor/remote/navigation.js';
+import { checkNavigation } from '../../src/visitor/remote/navigation.js';
+import { hostMatches } from '../../src/shared/trusted-domains.js';
 
 const PAGE = 'https://shop.example.com/account/orders?x=1';
 

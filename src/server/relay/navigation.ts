@@ -3,6 +3,7 @@
  * trusted domain of the group, over http(s), with no credentials in the URL; or one of the
  * history keywords. Checked here on the server and again by the visitor's engine.
  */
+import { hostMatches } from '../../shared/trusted-domains.js';
 
 /** History keywords of the Agent API's `navigate` (and their Glance one-letter forms). */
 const KEYWORDS: Readonly<Record<string, 'forward' | 'back' | 'refresh'>> = {
@@ -19,17 +20,6 @@ export type NavigationCheck =
   | { ok: true; target: { kind: 'url'; url: string } | { kind: 'history'; keyword: 'forward' | 'back' | 'refresh' } }
   | { ok: false; reason: string };
 
-/** Whether `host` is `pattern` or, for `*.example.com`, a subdomain of it (or it). */
-export function hostMatches(host: string, pattern: string): boolean {
-  const wanted = pattern.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/[/:].*$/, '');
-  if (!wanted) return false;
-  const name = host.toLowerCase();
-  if (wanted.startsWith('*.')) {
-    const base = wanted.slice(2);
-    return name === base || name.endsWith('.' + base);
-  }
-  return name === wanted;
-}
 
 /** Checks an agent's navigation request against the visitor's page and the group's trusted domains. */
 export function checkNavigation(requested: string, pageUrl: string, trustedDomains: readonly string[]): NavigationCheck {

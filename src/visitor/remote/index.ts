@@ -12,7 +12,7 @@ import { findTarget } from './targets.js';
 
 export type { RemoteHost } from './remote-host.js';
 export { RemoteControl, SUSPEND_MS } from './remote-control.js';
-export { checkNavigation, hostMatches } from './navigation.js';
+export { checkNavigation } from './navigation.js';
 
 /** The server messages handled here. */
 export type AgentCommand = Extract<ServerToVisitor, { type: 'rc-request' | 'rc' | 'rc-event' | 'gesture' | 'agent-pointer' | 'navigate' }>;

@@ -6,6 +6,7 @@
  */
 import type { AgentInfo, NavigateRequest } from '../../shared/protocol/control.js';
 import type { RemoteHost } from './remote-host.js';
+import { hostMatches } from '../../shared/trusted-domains.js';
 
 /** The history keywords of the Agent API's `navigate` and their one-letter forms. */
 const KEYWORDS: Readonly<Record<string, HistoryStep>> = {
@@ -26,17 +27,6 @@ export type NavigationTarget =
   | { ok: true; kind: 'url'; url: string }
   | { ok: false; reason: string };
 
-/** Whether `host` is `pattern`, or for `*.example.com` that domain or a subdomain of it. */
-export function hostMatches(host: string, pattern: string): boolean {
-  const wanted = pattern.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/[/:].*$/, '');
-  if (!wanted) return false;
-  const name = host.toLowerCase();
-  if (wanted.startsWith('*.')) {
-    const base = wanted.slice(2);
-    return name === base || name.endsWith('.' + base);
-  }
-  return name === wanted;
-}
 
 /**
  * Checks a navigation target ([NV1], [NV3]): a history keyword, or an http(s) URL

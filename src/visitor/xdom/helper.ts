@@ -18,7 +18,8 @@
 import { findConfigTag, readConfig } from '../loader/config.js';
 import type { GlanceGlobals } from '../loader/handoff.js';
 import { writeStoredSession, type StoredSession } from '../engine/session-store.js';
-import { hostMatches, isHelperPage, type XdomMessage } from './protocol.js';
+import { hostMatches } from '../../shared/trusted-domains.js';
+import { isHelperPage, type XdomMessage } from './protocol.js';
 
 /** What the server tells the helper: the group and site the script was asked for, and their trusted domains. */
 interface XdomSettings {

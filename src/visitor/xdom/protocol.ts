@@ -31,17 +31,6 @@ export function isHelperPage(loc: Pick<Location, 'search'>): boolean {
   return /[?&]GlanceSession=1(&|$)/.test(loc.search);
 }
 
-/** Whether `host` is `pattern` or, for `*.example.com`, a subdomain of it; a helper URL entry names its host. */
-export function hostMatches(host: string, pattern: string): boolean {
-  const wanted = pattern.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/[/:].*$/, '');
-  if (!wanted) return false;
-  const name = host.toLowerCase();
-  if (wanted.startsWith('*.')) {
-    const base = wanted.slice(2);
-    return name === base || name.endsWith('.' + base);
-  }
-  return name === wanted;
-}
 
 /**
  * The helper pages among a group's trusted domains: the entries that are absolute
