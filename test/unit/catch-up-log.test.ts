@@ -68,4 +68,23 @@ describe('catch-up log', () => {
     expect(log.bytes).toBe(0);
     expect(log.framesFor()).toBeNull();
   });
+
+  it('[LG1] keeps frames that arrived as views into a socket read buffer as bytes of their own, so the budget is the memory held', () => {
+    const log = new CatchUpLog(1000);
+    // What ws hands over for messages that came in one 64 KiB socket read.
+    const read = new Uint8Array(64 * 1024).fill(9);
+    const keyframe = read.subarray(100, 140);
+    const delta = read.subarray(200, 210);
+    log.setKeyframe(keyframe, 1);
+    log.append(delta);
+    const [storedKeyframe, storedDelta] = log.framesFor()!;
+    expect(storedKeyframe).toEqual(keyframe);
+    expect(storedDelta).toEqual(delta);
+    expect(storedKeyframe!.buffer.byteLength).toBe(40);
+    expect(storedDelta!.buffer.byteLength).toBe(10);
+    // A frame that owns its bytes already is kept as it is (no copy).
+    const whole = frame(8, 4);
+    log.append(whole);
+    expect(log.framesFor()![2]).toBe(whole);
+  });
 });

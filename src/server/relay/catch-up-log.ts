@@ -4,6 +4,15 @@
  * agent is served from here; the visitor is never asked to re-serialise for it.
  */
 
+/**
+ * The frame as bytes of its own. `ws` hands over a message that arrived within one socket
+ * read as a view into that read's buffer (64 KiB): kept in the log, a 100-byte delta would
+ * hold the whole buffer, and the log's byte budget would undercount its memory many times.
+ */
+function own(frame: Uint8Array): Uint8Array {
+  return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? frame : frame.slice();
+}
+
 /** Outcome of appending a delta. */
 export type AppendResult = 'logged' | 'over-budget' | 'not-logged';
 
@@ -37,7 +46,7 @@ export class CatchUpLog {
 
   /** Starts a new epoch with this keyframe ([LG1]). */
   setKeyframe(frame: Uint8Array, seq: number): void {
-    this.keyframe = frame;
+    this.keyframe = own(frame);
     this.keyframeSeq = seq;
     this.deltas = [];
     this.deltaBytes = 0;
@@ -56,7 +65,7 @@ export class CatchUpLog {
       this.deltaBytes = 0;
       return 'not-logged';
     }
-    this.deltas.push(frame);
+    this.deltas.push(own(frame));
     this.deltaBytes += frame.length;
     return this.deltaBytes > this.budgetBytes ? 'over-budget' : 'logged';
   }
