@@ -112,6 +112,13 @@ const ROUND_STEPS = 8;
 const CONVERGE_TIMEOUT_MS = 15_000;
 /** How long a reconnect may take (the visitor's backoff starts at 1 s). */
 const RECONNECT_TIMEOUT_MS = 25_000;
+/**
+ * How long a viewer may take to show a cut link when one viewer's network is also emulated
+ * offline. Usually at once; but twice, on a loaded machine, no viewer showed it within 25 s
+ * (not reproducible alone; cause not found). The viewer's own guarantee is its silence
+ * watchdog: a link that hears nothing for 75 s is replaced ([CM4]), so the bound is that.
+ */
+const OFFLINE_NOTICE_TIMEOUT_MS = 95_000;
 /** Chance that a round has a visitor drop. */
 const VISITOR_DROP_CHANCE = 0.5;
 /** At most this many viewers at once (each is a Chromium page on a 2-core machine). */
@@ -494,12 +501,12 @@ async function runSeed(seed: number, drops: DropPlan = 'round', steps = STEPS): 
       const how = random.pick(['server-close', 'cut', 'offline'] as const);
       // Viewers linked now; a drop must show on at least one of them (all of them for a cut).
       const linked = viewers.filter((v) => v.states.at(-1)?.startsWith('open|')).map((v) => ({ viewer: v, from: v.states.length }));
-      const noticed = async (all: boolean) => {
+      const noticed = async (all: boolean, timeout = RECONNECT_TIMEOUT_MS) => {
         if (linked.length === 0) return;
         const lost = (entry: (typeof linked)[number]) => entry.viewer.states.slice(entry.from).some((s) => !s.startsWith('open|'));
         const seen = () => linked.map((entry) => `${entry.viewer.name}: ${entry.viewer.states.slice(entry.from).join(' → ') || 'no change'}`).join('; ');
         await expect
-          .poll(() => (all ? linked.every(lost) : linked.some(lost)), { timeout: RECONNECT_TIMEOUT_MS, message: `${where()}: a viewer did not show the lost connection (${seen()})` })
+          .poll(() => (all ? linked.every(lost) : linked.some(lost)), { timeout, message: `${where()}: a viewer did not show the lost connection (${seen()})` })
           .toBe(true);
       };
       if (how === 'server-close') {
@@ -522,7 +529,7 @@ async function runSeed(seed: number, drops: DropPlan = 'round', steps = STEPS): 
       await setOffline(viewer.cdp, true);
       front.cut();
       log.push(`${step}: ${viewer.name} offline (links cut)`);
-      await noticed(true);
+      await noticed(true, OFFLINE_NOTICE_TIMEOUT_MS);
       return async () => {
         if (!viewers.includes(viewer)) return;
         await setOffline(viewer.cdp!, false);
@@ -703,9 +710,9 @@ async function runSeed(seed: number, drops: DropPlan = 'round', steps = STEPS): 
 }
 
 describe('reliability fuzz: mirrors converge through mutations, drops, reconnects and agent joins', () => {
-  it.each(FUZZ_SEEDS)('[SS5][JN4] random seed %i', (seed) => runSeed(seed, DROPS), 120_000);
+  it.each(FUZZ_SEEDS)('[SS5][JN4] random seed %i', (seed) => runSeed(seed, DROPS), 240_000);
   if (REGRESSION_SEEDS.length > 0) {
-    it.each(REGRESSION_SEEDS)('[SS5][JN4] regression seed $seed ($steps steps, drops per $drops)', ({ seed, drops, steps }) => runSeed(seed, drops, steps), 120_000);
+    it.each(REGRESSION_SEEDS)('[SS5][JN4] regression seed $seed ($steps steps, drops per $drops)', ({ seed, drops, steps }) => runSeed(seed, drops, steps), 240_000);
   }
 });
 
