@@ -48,12 +48,16 @@ function shouldMask(ctx: SerializeContext, element: Element): boolean {
 }
 
 /**
- * Whether a child of `parent` is in the mirror: the parent was written (it has an id) and
- * not as a masked box. Step 1 wrote a node that moved to such a place (a `Move`, or a
- * `Ref` in its new parent's serialisation); anywhere else it was not written at all.
+ * Whether a child of `parent` is out of what is captured: `parent`, or the nearest of its
+ * ancestors the mirror knows, is masked or our own UI ([MK5]). A parent the mirror does not
+ * know below an ordinary element is new in this batch, and its serialisation holds the child.
  */
-function isCapturedPlace(ctx: SerializeContext, parent: Node | null): boolean {
-  return parent !== null && ctx.ids.get(parent) !== undefined && !ctx.maskedElements.has(parent as Element) && !ctx.ignored.has(parent);
+function isHiddenPlace(ctx: SerializeContext, parent: Node | null): boolean {
+  for (let place = parent; place; place = place.parentNode) {
+    if (ctx.ignored.has(place) || ctx.maskedElements.has(place as Element)) return true;
+    if (ctx.ids.get(place) !== undefined) return false;
+  }
+  return false;
 }
 
 /** Appends the operations for `records` to `out`. */
@@ -133,7 +137,7 @@ export function writeMutations(ctx: SerializeContext, records: readonly Mutation
   // ([MK5]), so its old copy must go too.
   for (const node of removed) {
     const id = ids.get(node);
-    if (id === undefined || (node.isConnected && isCapturedPlace(ctx, node.parentNode))) continue;
+    if (id === undefined || (node.isConnected && !isHiddenPlace(ctx, node.parentNode))) continue;
     out.push(Op.Remove, id);
     ids.forgetSubtree(node);
   }
