@@ -13,6 +13,7 @@ import { Recorder, type CaptureSink } from '../../src/visitor/capture/recorder.j
 import { FrameWriter } from '../../src/visitor/engine/frame-writer.js';
 import { FRAME_HEADER_BYTES, FrameFlag, FrameKind, framePayload, readFrameHeader } from '../../src/shared/protocol/frame.js';
 import { Mirror } from '../../src/agent/mirror/mirror.js';
+import { inflate } from '../../src/agent/viewer/frame-reader.js';
 import type { Token } from '../../src/shared/dom/format.js';
 import { record, EventType } from 'rrweb';
 import { createCache, createMirror, rebuildIntoSandboxedIframe } from 'rrweb-snapshot';
@@ -350,14 +351,22 @@ function container(): HTMLElement {
   return root;
 }
 
-async function rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
-  const text = await fetchText(url);
+/**
+ * Ours: `Mirror.applyKeyframe` from the page-stream tokens that `decode` produces, timed from
+ * the start of `decode` (JSON.parse included; inflating too for the compressed frame).
+ */
+async function rebuildOursFrom(
+  side: RebuildMeasure['side'],
+  input: unknown,
+  decode: (input: unknown) => Promise<Token[]> | Token[],
+  waitPaint: boolean,
+): Promise<RebuildMeasure> {
   const stage = container();
   const errors: string[] = [];
   await nextFrame();
   collectGarbage();
   const start = performance.now();
-  const tokens = JSON.parse(text) as Token[];
+  const tokens = await decode(input);
   const parsed = performance.now();
   const mirror = new Mirror(stage, { error: (error) => errors.push(String(error)) });
   mirror.applyKeyframe(tokens);
@@ -365,7 +374,7 @@ async function rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeas
   const painted = waitPaint ? await paintedAt() : NaN;
   const doc = mirror.document;
   return {
-    side: 'ours',
+    side,
     parseMs: parsed - start,
     buildMs: built - start,
     paintedMs: painted - start,
@@ -374,34 +383,23 @@ async function rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeas
   };
 }
 
-/** Ours from the compressed frame as the viewer receives it: inflate, decode, parse, build. */
+async function rebuildOurs(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
+  return rebuildOursFrom('ours', await fetchText(url), (text) => JSON.parse(text as string) as Token[], waitPaint);
+}
+
+/** Ours from the compressed frame as the viewer receives it: the viewer's own inflate, then parse and build. */
 async function rebuildOursCompressed(url: string, waitPaint: boolean): Promise<RebuildMeasure> {
   const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const stage = container();
-  const errors: string[] = [];
-  await nextFrame();
-  collectGarbage();
-  const start = performance.now();
-  const stream = new DecompressionStream('deflate-raw');
-  const writer = stream.writable.getWriter();
-  void writer.write(bytes).catch(() => {});
-  void writer.close().catch(() => {});
-  const text = new TextDecoder().decode(await new Response(stream.readable).arrayBuffer());
-  const tokens = JSON.parse(text) as Token[];
-  const parsed = performance.now();
-  const mirror = new Mirror(stage, { error: (error) => errors.push(String(error)) });
-  mirror.applyKeyframe(tokens);
-  const built = performance.now();
-  const painted = waitPaint ? await paintedAt() : NaN;
-  const doc = mirror.document;
-  return {
-    side: 'ours-deflated',
-    parseMs: parsed - start,
-    buildMs: built - start,
-    paintedMs: painted - start,
-    elements: doc ? elementCount(doc) : 0,
-    errors,
-  };
+  return rebuildOursFrom(
+    'ours-deflated',
+    bytes,
+    async (payload) => {
+      const text = await inflate(payload as Uint8Array, Number.MAX_SAFE_INTEGER);
+      if (text === null) throw new Error('the keyframe did not inflate');
+      return JSON.parse(text) as Token[];
+    },
+    waitPaint,
+  );
 }
 
 async function rebuildRrweb(url: string, waitPaint: boolean): Promise<RebuildMeasure> {

@@ -201,7 +201,7 @@ export class FrameReader {
 const INFLATE_SLICE_BYTES = 16 * 1024;
 
 /** Inflates raw DEFLATE to text, or null when it grows beyond `limit` bytes. */
-async function inflate(payload: Uint8Array, limit: number): Promise<string | null> {
+export async function inflate(payload: Uint8Array, limit: number): Promise<string | null> {
   // Written straight into the decompressor, not piped from a Blob: a Blob's stream is read
   // in later tasks, a written chunk is inflated and read in microtasks (no wait behind the
   // viewer's rendering).
