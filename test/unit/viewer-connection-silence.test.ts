@@ -12,6 +12,7 @@ import { ViewerConnection, type LinkState } from '../../src/agent/viewer/connect
 let server: WebSocketServer;
 let url: string;
 const connections: WebSocket[] = [];
+const viewers: ViewerConnection[] = [];
 const globals = globalThis as Record<string, unknown>;
 const saved = { WebSocket: globals['WebSocket'], window: globals['window'], document: globals['document'] };
 
@@ -20,13 +21,20 @@ beforeEach(async () => {
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
   server.on('connection', (socket) => connections.push(socket));
-  // The viewer runs in a browser: give it the browser's globals it uses.
-  globals['WebSocket'] = WebSocket;
+  // The viewer runs in a browser: give it the browser's globals it uses. A browser socket's
+  // failure is an event; `ws` throws an 'error' nobody listens to, so listen.
+  globals['WebSocket'] = class extends WebSocket {
+    constructor(address: string) {
+      super(address);
+      this.on('error', () => {});
+    }
+  };
   globals['window'] = new EventTarget();
   globals['document'] = Object.assign(new EventTarget(), { visibilityState: 'visible' });
 });
 
 afterEach(async () => {
+  for (const connection of viewers.splice(0)) await connection.close();
   for (const socket of connections.splice(0)) socket.terminate();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   Object.assign(globals, saved);
@@ -44,6 +52,7 @@ function connect(silenceTimeoutMs: number) {
     timing: { silenceTimeoutMs, initialDelayMs: 50, maxDelayMs: 100 },
   });
   connection.start();
+  viewers.push(connection);
   return { connection, states };
 }
 
@@ -60,7 +69,8 @@ it('[CM4] a socket that hears nothing for the silence timeout is replaced by a n
   await until(() => connections.length === 1 && states.some((s) => s.phase === 'open'));
   // The server goes silent without closing: only the watchdog can tell.
   await until(() => states.some((s) => s.phase === 'retrying'), 8_000);
-  await until(() => connections.length === 2);
+  // The server sees the new socket before the viewer hears it open: wait for both.
+  await until(() => connections.length === 2 && states.filter((s) => s.phase === 'open').length === 2);
   expect(states.map((s) => s.phase)).toEqual(['connecting', 'open', 'retrying', 'connecting', 'open']);
   await connection.close();
 });
